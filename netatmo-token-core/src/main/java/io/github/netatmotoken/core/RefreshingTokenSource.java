@@ -1,0 +1,699 @@
+package io.github.netatmotoken.core;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands out valid NetAtmo tokens to any number of threads, refreshing ahead of expiry, once at a time, and saving
+ * every new token before anybody uses it.
+ *
+ * <pre>{@code
+ * RefreshingTokenSource tokens = RefreshingTokenSource.builder()
+ *     .store(new FileTokenStore(Path.of("netatmo-token.json")))
+ *     .client(NetatmoOAuthClient.builder().clientId(id).clientSecret(secret).build())
+ *     .build();                                   // loads the token file
+ * String bearer = tokens.token().accessToken();   // refreshed first if needed
+ * ...
+ * tokens.close();                                 // saves the current token
+ * }</pre>
+ *
+ * <p><b>Freshness.</b> A token is fresh until {@code expiry - refreshMargin} (5 minutes by default); then one caller
+ * starts a background refresh and everybody keeps using the still-valid token. Within {@code expiryMargin} of the
+ * expiry (30 seconds by default), or past it, callers wait for the one shared refresh, at most
+ * {@code refreshTimeout}. For a token whose lifetime is known, the margins are capped at a half and a tenth of it,
+ * so that short-lived tokens are refreshed at a steady cadence.
+ *
+ * <p><b>Faults.</b> A transient failure (network, timeout, 5xx, 429, bad response) keeps the current token in use
+ * while it is valid and retries with exponential backoff and jitter, from 1 second doubling to 5 minutes; the
+ * refresh token is never discarded. A permanent failure ({@code invalid_grant}, {@code invalid_client},
+ * {@code unauthorized_client}) puts the source into the "reauthorization required" state until
+ * {@link #setToken(Token)}: {@link #token()} then throws {@link ReauthorizationRequiredException} at once.
+ *
+ * <p><b>Several processes.</b> A refresh holds the store's {@link TokenStore#lock() lock}, reads the store again and
+ * adopts a token that another process has already refreshed instead of spending a dead refresh token.
+ *
+ * <p>This class is thread-safe. {@link #token()} on a fresh token takes no lock and makes one volatile read and one
+ * clock read.
+ */
+public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
+    /*
+     * Design notes.
+     *
+     * All token state is one immutable Snapshot in an AtomicReference, so that the hot path is a volatile read and
+     * a compare with a precomputed millisecond deadline. Only three kinds of code write it:
+     *  - the refresh job, setToken and close, which all hold refreshLock, and set it unconditionally;
+     *  - invalidate, which only CASes an ACTIVE snapshot of the rejected token to an INVALIDATED copy.
+     * Single flight: at most one refresh future exists (inFlight); whoever installs it submits the job. The job
+     * publishes the new snapshot before it completes the future and clears inFlight, so a caller that misses the
+     * future sees the new snapshot, and a late duplicate job finds the snapshot fresh and returns at once.
+     * Persist before publish: the job saves inside the store lock before it publishes.
+     */
+    private static final Logger log = LoggerFactory.getLogger(RefreshingTokenSource.class);
+
+    private static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+
+    private final TokenStore store;
+    private final TokenClient client;
+    private final Clock clock;
+    private final long refreshMarginMillis;
+    private final long expiryMarginMillis;
+    private final Duration refreshTimeout;
+    private final TokenListener listener;
+    private final Executor executor;
+    private final ExecutorService ownedExecutor;
+    private final RandomGenerator random;
+
+    private final AtomicReference<Snapshot> current = new AtomicReference<>();
+    private final AtomicReference<CompletableFuture<Snapshot>> inFlight = new AtomicReference<>();
+    private final ReentrantLock refreshLock = new ReentrantLock();
+
+    // Written under refreshLock, read anywhere.
+    private volatile long nextAttemptMillis = Long.MIN_VALUE;
+    private volatile IOException lastFailure;
+    private volatile Instant lastRefresh;
+    private volatile Duration lastRefreshDuration;
+    private volatile long refreshCount;
+    private volatile long failureCount;
+    private int consecutiveFailures;
+
+    private RefreshingTokenSource(Builder b, Optional<Token> initial) {
+        this.store = b.store;
+        this.client = b.client;
+        this.clock = b.clock;
+        this.refreshMarginMillis = b.refreshMargin.toMillis();
+        this.expiryMarginMillis = b.expiryMargin.toMillis();
+        this.refreshTimeout = b.refreshTimeout;
+        this.listener = b.listener;
+        this.random = b.random;
+        if (b.executor != null) {
+            this.executor = b.executor;
+            this.ownedExecutor = null;
+        } else {
+            this.ownedExecutor = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "netatmo-token-refresh");
+                t.setDaemon(true);
+                return t;
+            });
+            this.executor = ownedExecutor;
+        }
+        current.set(initial.map(t -> active(t, null, true)).orElse(Snapshot.NONE));
+    }
+
+    /** Starts configuring a source. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Token token() throws IOException {
+        Snapshot s = current.get();
+        if (clock.millis() < s.freshUntil) {
+            return s.token;
+        }
+        return slowToken(s);
+    }
+
+    private Token slowToken(Snapshot s) throws IOException {
+        long now = clock.millis();
+        switch (s.kind) {
+            case CLOSED -> throw new IllegalStateException("This RefreshingTokenSource is closed");
+            case NONE -> throw new NotAuthenticatedException("No NetAtmo token yet: authorize this app first (the"
+                    + " authorize flow, or a refresh token from NetAtmo's token generator) and pass the result to"
+                    + " setToken");
+            case REAUTHORIZATION_REQUIRED -> throw new ReauthorizationRequiredException(s.reauth.getMessage(),
+                    s.reauth.error(), s.reauth);
+            default -> {
+                if (now < s.freshUntil) {
+                    return s.token;
+                }
+            }
+        }
+        if (!s.token.hasRefreshToken()) {
+            // Nothing can renew it: freshUntil was the expiry, or the server rejected it.
+            throw enterReauthorization(s, new ReauthorizationRequiredException(s.kind == Kind.INVALIDATED
+                    ? "NetAtmo rejected the access token and there is no refresh token to renew it; authorize again"
+                    : "The NetAtmo access token expired at " + s.token.expiry() + " and there is no refresh token"
+                            + " to renew it; authorize again"));
+        }
+        boolean stillValid = s.kind == Kind.ACTIVE && now < s.expiresAt;
+        if (s.kind == Kind.ACTIVE && now < s.usableUntil) {
+            if (now >= nextAttemptMillis) {
+                startRefresh();
+            }
+            return s.token;
+        }
+        if (now < nextAttemptMillis) {
+            if (stillValid) {
+                return s.token;
+            }
+            IOException failure = lastFailure;
+            throw new TokenRefreshException("The NetAtmo access token is no longer usable and the last refresh"
+                    + " failed (" + (failure == null ? "unknown error" : failure.getMessage()) + "); the next"
+                    + " attempt is at " + Instant.ofEpochMilli(nextAttemptMillis), failure);
+        }
+        CompletableFuture<Snapshot> refresh = startRefresh();
+        try {
+            Snapshot next = refresh.get(refreshTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return next.kind == Kind.ACTIVE ? next.token : slowToken(next);
+        } catch (TimeoutException e) {
+            if (stillValid && clock.millis() < s.expiresAt) {
+                return s.token;
+            }
+            throw new TokenRefreshException("Timed out after " + refreshTimeout + " waiting for the NetAtmo token"
+                    + " refresh; it goes on in the background", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            InterruptedIOException interrupted = new InterruptedIOException("Interrupted while waiting for the"
+                    + " NetAtmo token refresh");
+            interrupted.initCause(e);
+            throw interrupted;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof ReauthorizationRequiredException r) {
+                throw new ReauthorizationRequiredException(r.getMessage(), r.error(), r);
+            }
+            if (stillValid && clock.millis() < s.expiresAt) {
+                return s.token;
+            }
+            throw new TokenRefreshException("Could not refresh the NetAtmo token: " + cause.getMessage(), cause);
+        }
+    }
+
+    @Override
+    public void invalidate(Token rejected) {
+        if (rejected == null) {
+            return;
+        }
+        for (;;) {
+            Snapshot s = current.get();
+            if (s.kind != Kind.ACTIVE || !Objects.equals(s.token.accessToken(), rejected.accessToken())) {
+                return;
+            }
+            Snapshot invalidated = s.invalidated();
+            if (current.compareAndSet(s, invalidated)) {
+                log.info("NetAtmo rejected access token {}; refreshing", Token.describe(rejected.accessToken()));
+                if (s.token.hasRefreshToken()) {
+                    nextAttemptMillis = Long.MIN_VALUE;
+                    startRefresh();
+                }
+                return;
+            }
+        }
+    }
+
+    /**
+     * Replaces the token with one obtained by authorization (a code exchange, or a refresh token pasted from
+     * NetAtmo's token generator), saves it, and ends the "reauthorization required" state. A token without a
+     * usable access token is refreshed in the background at once.
+     *
+     * @throws IllegalArgumentException if the token has neither an access nor a refresh token
+     * @throws IOException if the token could not be saved; it is used in memory all the same, and saving is
+     *     retried at the next refresh and on close
+     */
+    public void setToken(Token token) throws IOException {
+        Objects.requireNonNull(token, "token");
+        if (!token.hasAccessToken() && !token.hasRefreshToken()) {
+            throw new IllegalArgumentException("token has neither an access token nor a refresh token");
+        }
+        IOException saveFailure = null;
+        Snapshot next;
+        refreshLock.lock();
+        try {
+            if (current.get().kind == Kind.CLOSED) {
+                throw new IllegalStateException("This RefreshingTokenSource is closed");
+            }
+            try (TokenStore.Lock ignored = store.lock()) {
+                store.save(token);
+            } catch (IOException | RuntimeException e) {
+                saveFailure = e instanceof IOException io ? io : new IOException(e.toString(), e);
+                persistFailed(saveFailure);
+            }
+            next = active(token, null, saveFailure == null);
+            current.set(next);
+            consecutiveFailures = 0;
+            nextAttemptMillis = Long.MIN_VALUE;
+            lastFailure = null;
+            log.info("New NetAtmo token set ({}), expiry {}", token.hasRefreshToken() ? "with refresh token"
+                    : "without refresh token", token.expiry() == null ? "unknown" : token.expiry());
+        } finally {
+            refreshLock.unlock();
+        }
+        if (token.hasRefreshToken() && clock.millis() >= next.freshUntil) {
+            startRefresh();
+        }
+        if (saveFailure != null) {
+            throw new IOException("The new NetAtmo token is in use but could not be saved to " + store + ": "
+                    + saveFailure.getMessage(), saveFailure);
+        }
+    }
+
+    /** A point-in-time view for metrics and status pages; never contains a token value. */
+    public Status status() {
+        Snapshot s = current.get();
+        long now = clock.millis();
+        State state = switch (s.kind) {
+            case NONE -> State.NOT_AUTHENTICATED;
+            case CLOSED -> State.CLOSED;
+            case REAUTHORIZATION_REQUIRED -> State.REAUTHORIZATION_REQUIRED;
+            case INVALIDATED -> s.token.hasRefreshToken() ? State.EXPIRED : State.REAUTHORIZATION_REQUIRED;
+            case ACTIVE -> now < s.expiresAt ? State.VALID
+                    : s.token.hasRefreshToken() ? State.EXPIRED : State.REAUTHORIZATION_REQUIRED;
+        };
+        IOException failure = s.kind == Kind.REAUTHORIZATION_REQUIRED ? s.reauth : lastFailure;
+        return new Status(state, s.token == null ? null : s.token.expiry(),
+                s.token != null && s.token.hasRefreshToken(), lastRefresh, lastRefreshDuration, refreshCount,
+                failureCount, failure == null ? null : failure.getMessage());
+    }
+
+    /**
+     * Saves the current token, if it is valid, and stops the refresh thread. A failure to save is logged as an
+     * ERROR naming the store and not retried. If another process has since stored a newer token, that one is
+     * kept. Later calls to {@link #token()} throw {@link IllegalStateException}.
+     */
+    @Override
+    public void close() {
+        refreshLock.lock();
+        try {
+            Snapshot s = current.get();
+            if (s.kind == Kind.CLOSED) {
+                return;
+            }
+            current.set(Snapshot.CLOSED);
+            if (s.kind == Kind.ACTIVE && (s.token.hasRefreshToken() || clock.millis() < s.expiresAt)) {
+                saveOnClose(s);
+            }
+        } finally {
+            refreshLock.unlock();
+            if (ownedExecutor != null) {
+                ownedExecutor.shutdownNow();
+            }
+        }
+    }
+
+    private void saveOnClose(Snapshot s) {
+        try (TokenStore.Lock ignored = store.lock()) {
+            if (s.persisted) {
+                Optional<Token> stored = store.load();
+                if (stored.isPresent() && stored.get().equals(s.token)) {
+                    return;
+                }
+                if (stored.isPresent() && stored.get().hasRefreshToken()
+                        && !Objects.equals(stored.get().refreshToken(), s.token.refreshToken())) {
+                    log.info("{} holds a token stored by another process since; keeping it", store);
+                    return;
+                }
+            }
+            store.save(s.token);
+            log.info("Saved the NetAtmo token to {} on shutdown", store);
+        } catch (IOException | RuntimeException e) {
+            log.error("Could not save the NetAtmo token to {} on shutdown: {}", store, e.getMessage());
+        }
+    }
+
+    private CompletableFuture<Snapshot> startRefresh() {
+        for (;;) {
+            CompletableFuture<Snapshot> running = inFlight.get();
+            if (running != null) {
+                return running;
+            }
+            CompletableFuture<Snapshot> mine = new CompletableFuture<>();
+            if (inFlight.compareAndSet(null, mine)) {
+                try {
+                    executor.execute(() -> runRefresh(mine));
+                } catch (RejectedExecutionException e) {
+                    inFlight.compareAndSet(mine, null);
+                    mine.completeExceptionally(new TokenRefreshException("The refresh executor rejected the token"
+                            + " refresh (is it shut down?)", e));
+                }
+                return mine;
+            }
+        }
+    }
+
+    private void runRefresh(CompletableFuture<Snapshot> result) {
+        try {
+            result.complete(refresh());
+        } catch (Throwable t) {
+            result.completeExceptionally(t);
+        } finally {
+            inFlight.compareAndSet(result, null);
+        }
+    }
+
+    /** The one place that talks to the token endpoint. */
+    private Snapshot refresh() throws IOException {
+        refreshLock.lock();
+        try {
+            Snapshot basis = current.get();
+            if (basis.kind == Kind.NONE || basis.kind == Kind.CLOSED || basis.kind == Kind.REAUTHORIZATION_REQUIRED
+                    || clock.millis() < basis.freshUntil || !basis.token.hasRefreshToken()) {
+                return basis;
+            }
+            Instant started = clock.instant();
+            try (TokenStore.Lock ignored = store.lock()) {
+                Token from = basis.token;
+                if (basis.persisted) {
+                    Token stored = loadQuietly();
+                    if (stored != null && stored.hasRefreshToken()
+                            && !stored.refreshToken().equals(from.refreshToken())) {
+                        Snapshot adopted = active(stored, null, true);
+                        if (clock.millis() < adopted.freshUntil) {
+                            log.info("Adopted the NetAtmo token that another process refreshed and stored in {}",
+                                    store);
+                            return succeeded(adopted, started);
+                        }
+                        from = stored;
+                    }
+                }
+                Token fresh = client.refresh(from.refreshToken());
+                if (!fresh.hasRefreshToken()) {
+                    fresh = fresh.withRefreshToken(from.refreshToken());
+                }
+                boolean persisted = persist(fresh);
+                log.info("Refreshed the NetAtmo token; the new access token expires at {}",
+                        fresh.expiry() == null ? "an unknown time" : fresh.expiry());
+                return succeeded(active(fresh, started, persisted), started);
+            } catch (ReauthorizationRequiredException e) {
+                throw enterReauthorization(basis, e);
+            } catch (IOException | RuntimeException e) {
+                throw failed(e);
+            }
+        } finally {
+            refreshLock.unlock();
+        }
+    }
+
+    private Snapshot succeeded(Snapshot next, Instant started) {
+        current.set(next);
+        Instant now = clock.instant();
+        lastRefresh = now;
+        lastRefreshDuration = Duration.between(started, now);
+        refreshCount++;
+        consecutiveFailures = 0;
+        nextAttemptMillis = Long.MIN_VALUE;
+        lastFailure = null;
+        notify(() -> listener.refreshed(next.token));
+        return next;
+    }
+
+    private IOException failed(Exception e) {
+        IOException failure = e instanceof IOException io ? io
+                : new TokenRefreshException("The token refresh failed unexpectedly: " + e, e);
+        failureCount++;
+        consecutiveFailures++;
+        long ceiling = MAX_BACKOFF.toMillis();
+        long delay = Math.min(ceiling, MIN_BACKOFF.toMillis() << Math.min(consecutiveFailures - 1, 20));
+        long jittered = delay / 2 + random.nextLong(delay / 2 + 1);
+        Instant next = clock.instant().plusMillis(jittered);
+        nextAttemptMillis = next.toEpochMilli();
+        lastFailure = failure;
+        log.warn("NetAtmo token refresh failed ({} in a row): {}; the current token stays in use while valid;"
+                + " next attempt at {}", consecutiveFailures, failure.getMessage(), next);
+        notify(() -> listener.refreshFailed(failure, next));
+        return failure;
+    }
+
+    private ReauthorizationRequiredException enterReauthorization(Snapshot s, ReauthorizationRequiredException e) {
+        refreshLock.lock();
+        try {
+            Snapshot now = current.get();
+            if (now.kind == Kind.REAUTHORIZATION_REQUIRED || now.kind == Kind.CLOSED
+                    || (now != s && now.token != s.token)) {
+                return e;
+            }
+            current.set(Snapshot.reauthorizationRequired(s.token, e));
+            failureCount++;
+        } finally {
+            refreshLock.unlock();
+        }
+        log.error("NetAtmo token can no longer be renewed: {}", e.getMessage());
+        notify(() -> listener.reauthorizationRequired(e));
+        return e;
+    }
+
+    private boolean persist(Token fresh) {
+        try {
+            store.save(fresh);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            persistFailed(e instanceof IOException io ? io : new IOException(e.toString(), e));
+            return false;
+        }
+    }
+
+    private void persistFailed(IOException e) {
+        log.error("Could not save the new NetAtmo token to {}: {}. It is used in memory, and saving is retried at"
+                + " the next refresh and on shutdown; if the process dies before that, authorize again",
+                store, e.getMessage());
+        notify(() -> listener.persistFailed(e));
+    }
+
+    private Token loadQuietly() {
+        try {
+            return store.load().orElse(null);
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not read {} before refreshing ({}); refreshing with the token in memory", store,
+                    e.getMessage());
+            return null;
+        }
+    }
+
+    private void notify(Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            log.warn("TokenListener threw {}; ignored", e.toString());
+        }
+    }
+
+    private Snapshot active(Token token, Instant issuedAt, boolean persisted) {
+        long expiresAt = !token.hasAccessToken() ? Long.MIN_VALUE
+                : token.expiry() == null ? Long.MAX_VALUE : millis(token.expiry());
+        long freshUntil;
+        long usableUntil;
+        if (!token.hasRefreshToken() || expiresAt == Long.MAX_VALUE || expiresAt == Long.MIN_VALUE) {
+            freshUntil = expiresAt;
+            usableUntil = expiresAt;
+        } else {
+            long refreshMargin = refreshMarginMillis;
+            long expiryMargin = expiryMarginMillis;
+            if (issuedAt != null) {
+                long lifetime = Math.max(0, expiresAt - millis(issuedAt));
+                refreshMargin = Math.min(refreshMargin, lifetime / 2);
+                expiryMargin = Math.min(expiryMargin, lifetime / 10);
+            }
+            freshUntil = expiresAt - refreshMargin;
+            usableUntil = expiresAt - expiryMargin;
+        }
+        return new Snapshot(Kind.ACTIVE, token, freshUntil, usableUntil, expiresAt, persisted, null);
+    }
+
+    private static long millis(Instant instant) {
+        try {
+            return instant.toEpochMilli();
+        } catch (ArithmeticException e) {
+            return instant.isBefore(Instant.EPOCH) ? Long.MIN_VALUE + 1 : Long.MAX_VALUE - 1;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RefreshingTokenSource[" + store + ", " + status().state() + "]";
+    }
+
+    private enum Kind { NONE, ACTIVE, INVALIDATED, REAUTHORIZATION_REQUIRED, CLOSED }
+
+    /** Immutable token state with precomputed millisecond deadlines. */
+    private static final class Snapshot {
+        static final Snapshot NONE = new Snapshot(Kind.NONE, null, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE,
+                true, null);
+        static final Snapshot CLOSED = new Snapshot(Kind.CLOSED, null, Long.MIN_VALUE, Long.MIN_VALUE,
+                Long.MIN_VALUE, true, null);
+
+        final Kind kind;
+        final Token token;
+        final long freshUntil;
+        final long usableUntil;
+        final long expiresAt;
+        final boolean persisted;
+        final ReauthorizationRequiredException reauth;
+
+        Snapshot(Kind kind, Token token, long freshUntil, long usableUntil, long expiresAt, boolean persisted,
+                ReauthorizationRequiredException reauth) {
+            this.kind = kind;
+            this.token = token;
+            this.freshUntil = freshUntil;
+            this.usableUntil = usableUntil;
+            this.expiresAt = expiresAt;
+            this.persisted = persisted;
+            this.reauth = reauth;
+        }
+
+        Snapshot invalidated() {
+            return new Snapshot(Kind.INVALIDATED, token, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, persisted,
+                    null);
+        }
+
+        static Snapshot reauthorizationRequired(Token token, ReauthorizationRequiredException e) {
+            return new Snapshot(Kind.REAUTHORIZATION_REQUIRED, token, Long.MIN_VALUE, Long.MIN_VALUE,
+                    Long.MIN_VALUE, true, e);
+        }
+    }
+
+    /** The lifecycle state of a {@link RefreshingTokenSource}, as {@link #status()} reports it. */
+    public enum State {
+        /** No token yet: authorize first. */
+        NOT_AUTHENTICATED,
+        /** The access token is valid now. */
+        VALID,
+        /** The access token expired or was rejected; a refresh is due or failing. */
+        EXPIRED,
+        /** Only a new authorization can help. */
+        REAUTHORIZATION_REQUIRED,
+        /** {@link #close()} was called. */
+        CLOSED
+    }
+
+    /**
+     * A point-in-time view of a {@link RefreshingTokenSource}, without any token value.
+     *
+     * @param state the lifecycle state
+     * @param expiry when the access token expires, or {@code null} if unknown or there is none
+     * @param hasRefreshToken whether a refresh token is present
+     * @param lastRefresh when the last successful refresh finished, or {@code null}
+     * @param lastRefreshDuration how long it took, or {@code null}
+     * @param refreshCount successful refreshes since start
+     * @param failureCount failed refreshes since start
+     * @param lastError the message of the last failure, or {@code null} after a success
+     */
+    public record Status(State state, Instant expiry, boolean hasRefreshToken, Instant lastRefresh,
+            Duration lastRefreshDuration, long refreshCount, long failureCount, String lastError) {
+    }
+
+    /**
+     * Configures a {@link RefreshingTokenSource}. Defaults:
+     * <ul>
+     *   <li>{@code clock}: the system clock</li>
+     *   <li>{@code refreshMargin}: 5 minutes before expiry a background refresh starts</li>
+     *   <li>{@code expiryMargin}: 30 seconds before expiry callers wait for the refresh</li>
+     *   <li>{@code refreshTimeout}: 30 seconds, the longest a caller waits for a refresh</li>
+     *   <li>{@code listener}: none</li>
+     *   <li>{@code executor}: a daemon thread of the source's own, stopped by {@code close()}</li>
+     * </ul>
+     * Not thread-safe.
+     */
+    public static final class Builder {
+        private TokenStore store;
+        private TokenClient client;
+        private Clock clock = Clock.systemUTC();
+        private Duration refreshMargin = Duration.ofMinutes(5);
+        private Duration expiryMargin = Duration.ofSeconds(30);
+        private Duration refreshTimeout = Duration.ofSeconds(30);
+        private TokenListener listener = new TokenListener() { };
+        private Executor executor;
+        private RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
+
+        private Builder() {
+        }
+
+        /** Where tokens are loaded from and saved to. Required. */
+        public Builder store(TokenStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** The token endpoint client. Required. */
+        public Builder client(TokenClient client) {
+            this.client = Objects.requireNonNull(client, "client");
+            return this;
+        }
+
+        /** The clock for every expiry decision. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** How long before expiry a background refresh starts while callers keep the current token. */
+        public Builder refreshMargin(Duration refreshMargin) {
+            this.refreshMargin = Objects.requireNonNull(refreshMargin, "refreshMargin");
+            return this;
+        }
+
+        /** How long before expiry callers stop using the current token and wait for the refresh. */
+        public Builder expiryMargin(Duration expiryMargin) {
+            this.expiryMargin = Objects.requireNonNull(expiryMargin, "expiryMargin");
+            return this;
+        }
+
+        /** The longest a {@link #token()} call waits for a refresh before it fails. */
+        public Builder refreshTimeout(Duration refreshTimeout) {
+            this.refreshTimeout = Objects.requireNonNull(refreshTimeout, "refreshTimeout");
+            return this;
+        }
+
+        /** Hears refreshes and failures. */
+        public Builder listener(TokenListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** Runs refreshes; the caller owns it and shuts it down. */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** The jitter of the retry backoff; for tests. */
+        Builder random(RandomGenerator random) {
+            this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /**
+         * Builds the source and loads the store.
+         *
+         * @throws IllegalStateException if the store or client is missing, or a duration is out of range
+         * @throws IOException if the store cannot be read, for example a {@link TokenFileException}
+         */
+        public RefreshingTokenSource build() throws IOException {
+            if (store == null) {
+                throw new IllegalStateException("store is required, for example new FileTokenStore(path)");
+            }
+            if (client == null) {
+                throw new IllegalStateException("client is required, for example NetatmoOAuthClient.builder()"
+                        + ".clientId(id).clientSecret(secret).build()");
+            }
+            if (refreshMargin.isNegative()) {
+                throw new IllegalStateException("refreshMargin must not be negative, but is " + refreshMargin);
+            }
+            if (expiryMargin.isNegative() || expiryMargin.compareTo(refreshMargin) > 0) {
+                throw new IllegalStateException("expiryMargin must be between zero and refreshMargin ("
+                        + refreshMargin + "), but is " + expiryMargin);
+            }
+            if (refreshTimeout.isNegative() || refreshTimeout.isZero()) {
+                throw new IllegalStateException("refreshTimeout must be positive, but is " + refreshTimeout);
+            }
+            return new RefreshingTokenSource(this, store.load());
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.github.netatmotoken.core;
+
+import java.io.IOException;
+import java.net.URI;
+
+/**
+ * Talks to the OAuth2 token endpoint: {@link NetatmoOAuthClient} over {@code java.net.http}, or the OkHttp one
+ * in the {@code netatmo-token-okhttp} module.
+ *
+ * <pre>{@code
+ * Token first = client.exchangeCode(codeFromCallback, URI.create("http://localhost:9210/auth/callback"));
+ * Token next = client.refresh(first.refreshToken());   // first.refreshToken() is dead from now on
+ * }</pre>
+ *
+ * <p>Implementations must be thread-safe.
+ */
+public interface TokenClient {
+
+    /**
+     * Spends {@code refreshToken} for a new token pair. NetAtmo invalidates {@code refreshToken} at once, so the
+     * returned token must be stored before anything else happens. If the response carries no refresh token, the
+     * returned token keeps {@code refreshToken}.
+     *
+     * @throws ReauthorizationRequiredException if the server refused the refresh token or the client for good
+     * @throws TokenRefreshException if the refresh failed for a reason that may pass (5xx, 429, bad response)
+     * @throws IOException if the server could not be reached
+     */
+    Token refresh(String refreshToken) throws IOException;
+
+    /**
+     * Exchanges an authorization code from the authorize redirect for a first token pair.
+     *
+     * @param redirectUri the same redirect URI that the authorize request named
+     * @throws ReauthorizationRequiredException if the code or the client was refused
+     * @throws TokenRefreshException if the exchange failed for a reason that may pass
+     * @throws IOException if the server could not be reached
+     */
+    Token exchangeCode(String code, URI redirectUri) throws IOException;
+}

@@ -1,0 +1,247 @@
+package io.github.netatmotoken.core;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.chrono.IsoChronology;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.time.format.SignStyle;
+import java.time.temporal.ChronoField;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The token file format shared with the Go netatmo-exporter:
+ * {@code {"access_token":"…","refresh_token":"…","expiry":"2023-07-16T20:32:06.400559267+02:00"}}.
+ *
+ * <p>Reading is tolerant of what other writers leave behind (unknown fields, Go's zero time, empty strings, a
+ * byte order mark) and strict about everything else: whatever cannot be understood is a
+ * {@link TokenFileException}, never a guess. Writing produces the three attributes, the expiry in UTC with
+ * nanoseconds.
+ */
+final class TokenFile {
+    private static final Logger log = LoggerFactory.getLogger(FileTokenStore.class);
+
+    static final String ACCESS_TOKEN = "access_token";
+    static final String REFRESH_TOKEN = "refresh_token";
+    static final String EXPIRY = "expiry";
+
+    /** What golang.org/x/oauth2 writes for a token without expiry. */
+    static final Instant GO_ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
+
+    /** RFC 3339 date-time: four-digit year, optional fraction up to nanoseconds, {@code Z} or {@code ±hh:mm}. */
+    static final DateTimeFormatter RFC_3339 = new DateTimeFormatterBuilder()
+            .parseCaseInsensitive()
+            .appendValue(ChronoField.YEAR, 4, 4, SignStyle.NOT_NEGATIVE).appendLiteral('-')
+            .appendValue(ChronoField.MONTH_OF_YEAR, 2).appendLiteral('-')
+            .appendValue(ChronoField.DAY_OF_MONTH, 2).appendLiteral('T')
+            .appendValue(ChronoField.HOUR_OF_DAY, 2).appendLiteral(':')
+            .appendValue(ChronoField.MINUTE_OF_HOUR, 2).appendLiteral(':')
+            .appendValue(ChronoField.SECOND_OF_MINUTE, 2)
+            .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true).optionalEnd()
+            .appendOffset("+HH:MM", "Z")
+            .toFormatter(Locale.ROOT)
+            .withChronology(IsoChronology.INSTANCE)
+            .withResolverStyle(ResolverStyle.STRICT);
+
+    private static final DateTimeFormatter WRITE_FORMAT = new DateTimeFormatterBuilder()
+            .appendValue(ChronoField.YEAR, 4, 4, SignStyle.NOT_NEGATIVE).appendLiteral('-')
+            .appendValue(ChronoField.MONTH_OF_YEAR, 2).appendLiteral('-')
+            .appendValue(ChronoField.DAY_OF_MONTH, 2).appendLiteral('T')
+            .appendValue(ChronoField.HOUR_OF_DAY, 2).appendLiteral(':')
+            .appendValue(ChronoField.MINUTE_OF_HOUR, 2).appendLiteral(':')
+            .appendValue(ChronoField.SECOND_OF_MINUTE, 2).appendLiteral('.')
+            .appendValue(ChronoField.NANO_OF_SECOND, 9).appendLiteral('Z')
+            .toFormatter(Locale.ROOT)
+            .withChronology(IsoChronology.INSTANCE)
+            .withZone(ZoneOffset.UTC);
+
+    /** The earliest and latest expiry the file format can hold (a four-digit year). */
+    static final Instant MIN_EXPIRY = Instant.parse("0000-01-01T00:00:00Z");
+    static final Instant MAX_EXPIRY = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder().build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private TokenFile() {
+    }
+
+    /**
+     * Interprets the bytes of a token file. Missing attributes are logged as warnings naming the attribute and
+     * the file, and a missing expiry becomes {@code now} where a refresh token can renew the access token.
+     *
+     * @return the token, or empty if the file holds neither an access nor a refresh token
+     * @throws TokenFileException if the bytes are not a token file
+     */
+    static Optional<Token> parse(Path file, byte[] bytes, Instant now) throws TokenFileException {
+        JsonNode root = readJson(file, bytes);
+        String access = text(file, root, ACCESS_TOKEN);
+        String refresh = text(file, root, REFRESH_TOKEN);
+        String expiryText = text(file, root, EXPIRY);
+        Instant expiry = expiryText == null ? null : parseExpiry(file, expiryText);
+        boolean goZeroTime = GO_ZERO_TIME.equals(expiry);
+        if (goZeroTime) {
+            expiry = null;
+        }
+
+        if (access == null && refresh == null) {
+            log.warn("Token file {} holds neither an access_token nor a refresh_token; authorize again to create"
+                    + " a token", file);
+            return Optional.empty();
+        }
+        if (access == null) {
+            log.warn("Token file {} has no access_token; a new one will be requested with the refresh_token"
+                    + " before first use", file);
+            return Optional.of(new Token(null, refresh, now));
+        }
+        if (expiry == null) {
+            String missing = goZeroTime ? "no expiry (Go's zero time 0001-01-01T00:00:00Z)" : "no expiry";
+            if (refresh != null) {
+                log.warn("Token file {} has {}; treating the access token as expiring now so that it is"
+                        + " refreshed at once", file, missing);
+                expiry = now;
+            } else {
+                log.warn("Token file {} has {}; the access token will be used until NetAtmo rejects it", file,
+                        missing);
+            }
+        }
+        if (refresh == null) {
+            log.warn("Token file {} has no refresh_token: the access token cannot be renewed automatically;"
+                    + " you will have to authorize again {}", file,
+                    expiry == null ? "once NetAtmo rejects it" : "after it expires at " + expiry);
+        }
+        return Optional.of(new Token(access, refresh, expiry));
+    }
+
+    /** The file's bytes for a token: the present attributes, the expiry in UTC with nanoseconds, one line. */
+    static byte[] format(Token token) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator json = MAPPER.getFactory().createGenerator(out)) {
+            json.writeStartObject();
+            if (token.accessToken() != null) {
+                json.writeStringField(ACCESS_TOKEN, token.accessToken());
+            }
+            if (token.refreshToken() != null) {
+                json.writeStringField(REFRESH_TOKEN, token.refreshToken());
+            }
+            if (token.expiry() != null) {
+                json.writeStringField(EXPIRY, formatExpiry(token.expiry()));
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("writing JSON to memory cannot fail", e);
+        }
+        out.write('\n');
+        return out.toByteArray();
+    }
+
+    static String formatExpiry(Instant expiry) {
+        if (expiry.isBefore(MIN_EXPIRY) || expiry.isAfter(MAX_EXPIRY)) {
+            throw new IllegalArgumentException("expiry " + expiry + " is outside the years 0000 to 9999 that a"
+                    + " token file (RFC 3339) can hold");
+        }
+        return WRITE_FORMAT.format(expiry);
+    }
+
+    static Instant parseExpiry(Path file, String text) throws TokenFileException {
+        try {
+            return RFC_3339.parse(text, OffsetDateTime::from).toInstant();
+        } catch (DateTimeParseException | ArithmeticException e) {
+            String shown = text.length() > 40 ? text.substring(0, 40) + "…" : text;
+            throw new TokenFileException(file, "expiry \"" + shown + "\" is not an RFC 3339 date-time such as"
+                    + " 2023-07-16T20:32:06.400559267+02:00; fix or remove the expiry attribute", e);
+        }
+    }
+
+    private static JsonNode readJson(Path file, byte[] bytes) throws TokenFileException {
+        if (bytes.length == 0) {
+            throw new TokenFileException(file, "is empty (0 bytes), perhaps blanked by a crash of the program"
+                    + " that wrote it; restore it from a backup, or delete it and authorize again");
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new TokenFileException(file, "is not UTF-8 text; a token file is JSON", e);
+        }
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1);
+        }
+        if (text.isBlank()) {
+            throw new TokenFileException(file, "holds only whitespace, perhaps blanked by a crash of the program"
+                    + " that wrote it; restore it from a backup, or delete it and authorize again");
+        }
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            String what = e instanceof JsonEOFException ? "ends early (truncated?)" : "is not valid JSON";
+            // Jackson's own message may quote the offending text, which can be a token: leave it out.
+            throw new TokenFileException(file, what + where + "; expected {\"access_token\":…,"
+                    + "\"refresh_token\":…,\"expiry\":…}", null);
+        }
+        if (root == null || !root.isObject()) {
+            throw new TokenFileException(file, "holds JSON " + kind(root) + " where an object {\"access_token\":…,"
+                    + "\"refresh_token\":…,\"expiry\":…} belongs");
+        }
+        return root;
+    }
+
+    private static String text(Path file, JsonNode root, String name) throws TokenFileException {
+        JsonNode node = root.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new TokenFileException(file, "attribute \"" + name + "\" must be a string but is "
+                    + kind(node));
+        }
+        String value = node.textValue();
+        return value.isEmpty() ? null : value;
+    }
+
+    private static String kind(JsonNode node) {
+        if (node == null || node.isMissingNode()) {
+            return "nothing";
+        }
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case STRING -> "a string";
+            case NULL -> "null";
+            default -> "a " + node.getNodeType().name().toLowerCase(Locale.ROOT);
+        };
+    }
+}

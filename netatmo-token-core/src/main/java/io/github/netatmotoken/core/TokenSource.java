@@ -1,0 +1,36 @@
+package io.github.netatmotoken.core;
+
+import java.io.IOException;
+
+/**
+ * Hands out a token whose access token is usable now. The one to use is {@link RefreshingTokenSource}.
+ *
+ * <pre>{@code
+ * Token token = source.token();
+ * HttpResponse<String> response = send(request.header("Authorization", "Bearer " + token.accessToken()));
+ * if (response.statusCode() == 401) {
+ *     source.invalidate(token);   // the next token() call gets a new one
+ * }
+ * }</pre>
+ *
+ * <p>Implementations must be thread-safe.
+ */
+public interface TokenSource {
+
+    /**
+     * Returns a token whose access token is usable now, refreshing it first if needed.
+     *
+     * @throws NotAuthenticatedException if there is no token yet: the user has to authorize first
+     * @throws ReauthorizationRequiredException if the token cannot be renewed any more
+     * @throws TokenRefreshException if a needed refresh failed for a reason that may pass
+     * @throws IOException for other failures to obtain a token
+     */
+    Token token() throws IOException;
+
+    /**
+     * Tells the source that the server rejected {@code rejected} (HTTP 401, or 403 with NetAtmo error code 2 or
+     * 3). Forces a refresh only if {@code rejected} is still the current token, so that many callers rejecting
+     * the same token cause one refresh. Never blocks on the network.
+     */
+    void invalidate(Token rejected);
+}

@@ -1,0 +1,53 @@
+package io.github.netatmotoken.core;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Where a token lives between runs: a file ({@link FileTokenStore}), a database row, a secret manager.
+ *
+ * <p>NetAtmo rotates refresh tokens, so a store must keep the newest one. A {@link RefreshingTokenSource} calls
+ * {@link #save} after every refresh, before anybody uses the new token.
+ *
+ * <pre>{@code
+ * TokenStore store = new FileTokenStore(Path.of("netatmo-token.json"));
+ * Optional<Token> saved = store.load();
+ * }</pre>
+ *
+ * <p>Implementations must be thread-safe.
+ */
+public interface TokenStore {
+
+    /**
+     * Reads the stored token.
+     *
+     * @return the token, or empty if nothing is stored yet (the user has to authorize first)
+     * @throws IOException if the stored token exists but cannot be read or understood
+     */
+    Optional<Token> load() throws IOException;
+
+    /**
+     * Replaces the stored token, atomically: after a crash the store holds either the old or the new token.
+     *
+     * @throws IOException if the token could not be stored; the previous token is then still stored
+     */
+    void save(Token token) throws IOException;
+
+    /**
+     * Takes an exclusive lock that other processes sharing this store respect, held until the returned lock is
+     * closed. A {@link RefreshingTokenSource} holds it while it re-reads the store, refreshes and saves, so that
+     * two processes sharing a store never spend the same refresh token twice.
+     *
+     * <p>The default does nothing, which is right for a store that only one process uses.
+     */
+    default Lock lock() throws IOException {
+        return () -> { };
+    }
+
+    /** A held {@link #lock()}; closing it releases the lock. */
+    @FunctionalInterface
+    interface Lock extends AutoCloseable {
+        @Override
+        void close() throws IOException;
+    }
+}
