@@ -302,6 +302,21 @@ class RefreshingTokenSourceTest {
     }
 
     @Test
+    void invalidatingRightAfterARefreshRefreshesAgain() throws IOException {
+        // Regression: a finished refresh whose future was not yet cleared was joined instead of a new one.
+        FakeTokenClient rotating = new FakeTokenClient(clock, THREE_HOURS, "refresh-0");
+        try (RefreshingTokenSource source = RefreshingTokenSource.builder()
+                .store(new InMemoryTokenStore(tokenExpiringIn(THREE_HOURS))).client(rotating).clock(clock).build()) {
+            for (int i = 0; i < 500; i++) {
+                Token used = source.token();
+                source.invalidate(used);
+                assertEquals("access-" + (i + 1), source.token().accessToken(), "iteration " + i);
+            }
+            assertEquals(500, rotating.refreshCount());
+        }
+    }
+
+    @Test
     void invalidatingATokenWithoutRefreshTokenRequiresReauthorization() throws IOException {
         Token token = new Token("access-0", null, null);
         RefreshingTokenSource source = builder(new InMemoryTokenStore(token)).build();
