@@ -116,12 +116,18 @@ public final class FileTokenStore implements TokenStore {
      * Replaces the token file atomically and durably with mode 0600, creating missing parent directories.
      *
      * @throws IOException naming the path if the token could not be written; the previous file is then intact
-     * @throws IllegalArgumentException if the expiry lies outside the years 0000 to 9999
+     * @throws IllegalArgumentException if the expiry lies outside the years 0000 to 9999, or the token would make
+     *     a file larger than 64 KiB
      */
     @Override
     public void save(Token token) throws IOException {
         Objects.requireNonNull(token, "token");
         byte[] content = TokenFile.format(token);
+        if (content.length > MAX_FILE_SIZE) {
+            // Never write a file that load() would refuse; real NetAtmo tokens are about 100 bytes.
+            throw new IllegalArgumentException("token is too large to store: " + content.length
+                    + " bytes as JSON, the token file limit is " + MAX_FILE_SIZE + " bytes");
+        }
         Path target = resolveLinks(file);
         ReentrantLock lock = inJvmLock(target);
         lock.lock();
