@@ -86,7 +86,8 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     private final AtomicReference<CompletableFuture<Snapshot>> inFlight = new AtomicReference<>();
     private final ReentrantLock refreshLock = new ReentrantLock();
 
-    // Written under refreshLock, read anywhere.
+    // Written under refreshLock (nextAttemptMillis also cleared by invalidate, a benign race: both writers only
+    // ever make a refresh due sooner after a rejection or a success), read anywhere.
     private volatile long nextAttemptMillis = Long.MIN_VALUE;
     private volatile IOException lastFailure;
     private volatile Instant lastRefresh;

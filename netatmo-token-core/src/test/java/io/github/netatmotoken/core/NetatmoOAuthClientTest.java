@@ -183,6 +183,14 @@ class NetatmoOAuthClientTest {
     }
 
     @Test
+    void theServersErrorTextCannotForgeLogLines() {
+        respond(503, "{\"error\":\"server_error\",\"error_description\":\"busy\\nINFO fake log line\\r\"}");
+        TokenRefreshException e = assertThrows(TokenRefreshException.class, () -> client.refresh("r0"));
+        assertEquals("server_error: busy INFO fake log line ", e.error());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    @Test
     void otherClientErrorsAreTransientNotPermanent() {
         respond(400, "{\"error\":\"invalid_request\"}");
         TokenRefreshException e = assertThrows(TokenRefreshException.class, () -> client.refresh("r0"));

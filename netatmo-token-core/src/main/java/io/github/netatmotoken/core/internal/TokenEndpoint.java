@@ -182,6 +182,8 @@ public final class TokenEndpoint {
         } else {
             return null;
         }
+        // The server's text goes into messages and logs: no control characters, so it cannot forge log lines.
+        text = text.replaceAll("\\p{Cntrl}", " ");
         return text.length() > 200 ? text.substring(0, 200) + "…" : text;
     }
 
