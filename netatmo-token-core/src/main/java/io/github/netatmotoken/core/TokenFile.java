@@ -114,8 +114,8 @@ final class TokenFile {
             return Optional.empty();
         }
         if (access == null) {
-            log.warn("Token file {} has no access_token; a new one will be requested with the refresh_token"
-                    + " before first use", file);
+            log.warn("Token file {} has no access_token{}; a new one will be requested with the refresh_token"
+                    + " before first use", file, expiry == null ? " and no expiry" : "");
             return Optional.of(new Token(null, refresh, now));
         }
         if (expiry == null) {
@@ -199,22 +199,37 @@ final class TokenFile {
             throw new TokenFileException(file, "holds only whitespace, perhaps blanked by a crash of the program"
                     + " that wrote it; restore it from a backup, or delete it and authorize again");
         }
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            String what = e instanceof JsonEOFException ? "ends early (truncated?)" : "is not valid JSON";
-            // Jackson's own message may quote the offending text, which can be a token: leave it out.
-            throw new TokenFileException(file, what + where + "; expected {\"access_token\":…,"
-                    + "\"refresh_token\":…,\"expiry\":…}", null);
+        if (text.chars().allMatch(c -> c == 0 || Character.isWhitespace(c))) {
+            throw new TokenFileException(file, "holds only NUL bytes, perhaps zeroed by a crash of the program"
+                    + " that wrote it; restore it from a backup, or delete it and authorize again");
         }
+        JsonNode root = readTree(file, text);
         if (root == null || !root.isObject()) {
-            throw new TokenFileException(file, "holds JSON " + kind(root) + " where an object {\"access_token\":…,"
+            throw new TokenFileException(file, "holds " + kind(root) + " where a JSON object {\"access_token\":…,"
                     + "\"refresh_token\":…,\"expiry\":…} belongs");
         }
         return root;
+    }
+
+    private static JsonNode readTree(Path file, String text) throws TokenFileException {
+        try (JsonParser parser = MAPPER.createParser(text)) {
+            try {
+                return MAPPER.readTree(parser);
+            } catch (JsonProcessingException e) {
+                // Some errors (nesting too deep, a number too long) carry no location; the parser knows it.
+                JsonLocation at = e.getLocation() != null ? e.getLocation() : parser.currentLocation();
+                String what = e instanceof JsonEOFException ? "ends early (truncated?)" : "is not valid JSON";
+                // Jackson's own message may quote the offending text, which can be a token: leave it out.
+                throw new TokenFileException(file, what + " at line " + at.getLineNr() + ", column "
+                        + at.getColumnNr() + "; expected {\"access_token\":…,\"refresh_token\":…,\"expiry\":…}",
+                        null);
+            }
+        } catch (TokenFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new TokenFileException(file, "could not be parsed as JSON (" + e.getClass().getSimpleName() + ")",
+                    null);
+        }
     }
 
     private static String text(Path file, JsonNode root, String name) throws TokenFileException {
