@@ -218,7 +218,8 @@ final class TokenFile {
             } catch (JsonProcessingException e) {
                 // Some errors (nesting too deep, a number too long) carry no location; the parser knows it.
                 JsonLocation at = e.getLocation() != null ? e.getLocation() : parser.currentLocation();
-                String what = e instanceof JsonEOFException ? "ends early (truncated?)" : "is not valid JSON";
+                boolean atEnd = e instanceof JsonEOFException || at.getCharOffset() >= text.length();
+                String what = atEnd ? "ends early (truncated?)" : "is not valid JSON";
                 // Jackson's own message may quote the offending text, which can be a token: leave it out.
                 throw new TokenFileException(file, what + " at line " + at.getLineNr() + ", column "
                         + at.getColumnNr() + "; expected {\"access_token\":…,\"refresh_token\":…,\"expiry\":…}",
