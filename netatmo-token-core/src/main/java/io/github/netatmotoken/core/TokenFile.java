@@ -78,6 +78,8 @@ final class TokenFile {
             .withChronology(IsoChronology.INSTANCE)
             .withZone(ZoneOffset.UTC);
 
+    private static final String DATE_CHARACTERS = "0123456789-+:.TtZz ";
+
     /** The earliest and latest expiry the file format can hold (a four-digit year). */
     static final Instant MIN_EXPIRY = Instant.parse("0000-01-01T00:00:00Z");
     static final Instant MAX_EXPIRY = Instant.parse("9999-12-31T23:59:59.999999999Z");
@@ -171,9 +173,12 @@ final class TokenFile {
         try {
             return RFC_3339.parse(text, OffsetDateTime::from).toInstant();
         } catch (DateTimeParseException | ArithmeticException e) {
-            String shown = text.length() > 40 ? text.substring(0, 40) + "…" : text;
-            throw new TokenFileException(file, "expiry \"" + shown + "\" is not an RFC 3339 date-time such as"
-                    + " 2023-07-16T20:32:06.400559267+02:00; fix or remove the expiry attribute", e);
+            // A hand-edited file may hold a token here; show the text (and the parser's message quoting it)
+            // only if it is made of the characters of a date.
+            boolean dateLike = text.length() <= 40 && text.chars().allMatch(c -> DATE_CHARACTERS.indexOf(c) >= 0);
+            String shown = dateLike ? "\"" + text + "\"" : "(" + text.length() + " characters, not shown)";
+            throw new TokenFileException(file, "expiry " + shown + " is not an RFC 3339 date-time such as"
+                    + " 2023-07-16T20:32:06.400559267+02:00; fix or remove the expiry attribute", dateLike ? e : null);
         }
     }
 
