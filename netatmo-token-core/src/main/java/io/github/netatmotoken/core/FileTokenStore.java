@@ -92,7 +92,7 @@ public final class FileTokenStore implements TokenStore {
 
     private byte[] readBounded() throws NoSuchFileException, TokenFileException {
         if (Files.isDirectory(file)) {
-            throw new TokenFileException(file, "is a directory; --token-file must name a JSON file");
+            throw new TokenFileException(file, "is a directory, not a JSON token file");
         }
         try (InputStream in = Files.newInputStream(file)) {
             byte[] bytes = in.readNBytes(MAX_FILE_SIZE + 1);

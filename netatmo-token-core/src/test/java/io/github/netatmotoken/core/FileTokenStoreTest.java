@@ -250,9 +250,16 @@ class FileTokenStoreTest {
         Files.createDirectory(file);
 
         TokenFileException e = assertThrows(TokenFileException.class, store::load);
-        assertTrue(e.getMessage().startsWith("Token file " + file + ": "), e.getMessage());
-        assertTrue(e.getMessage().contains("is a directory"), e.getMessage());
+        assertEquals("Token file " + file + ": is a directory, not a JSON token file", e.getMessage());
         assertTrue(Files.isDirectory(file));
+    }
+
+    @Test
+    void aDanglingSymbolicLinkLoadsAsEmpty() throws IOException {
+        Files.createSymbolicLink(file, dir.resolve("not-yet.json"));
+
+        assertEquals(Optional.empty(), store.load());
+        assertTrue(Files.isSymbolicLink(file));
     }
 
     @Test
@@ -268,10 +275,18 @@ class FileTokenStoreTest {
     void anUnreadableFileRaisesTokenFileException() throws IOException {
         assumeFalse(runningAsRoot(), "root reads a file of mode 0000 all the same; see aSymbolicLinkLoop…");
         write(json(access, refresh, "2026-01-15T13:00:00Z"));
+        byte[] before = Files.readAllBytes(file);
+        Files.setLastModifiedTime(file, OLD_MTIME);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
 
-        TokenFileException e = assertLoadFails();
-        assertTrue(e.getMessage().contains("permission denied"), e.getMessage());
+        TokenFileException e = SecretTokens.caught(assertThrows(TokenFileException.class, store::load));
+
+        assertTrue(e.getMessage().startsWith("Token file " + file + ": cannot be read: permission denied"),
+                e.getMessage());
+        assertEquals("---------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals(OLD_MTIME, Files.getLastModifiedTime(file));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        assertArrayEquals(before, Files.readAllBytes(file));
     }
 
     @Test
