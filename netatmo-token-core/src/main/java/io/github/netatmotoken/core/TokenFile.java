@@ -78,6 +78,7 @@ final class TokenFile {
             .withChronology(IsoChronology.INSTANCE)
             .withZone(ZoneOffset.UTC);
 
+    /** What a date is made of: an expiry with other characters is never shown, as it might be a token. */
     private static final String DATE_CHARACTERS = "0123456789-+:.TtZz ";
 
     /** The earliest and latest expiry the file format can hold (a four-digit year). */

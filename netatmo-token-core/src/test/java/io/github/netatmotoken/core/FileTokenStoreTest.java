@@ -347,7 +347,8 @@ class FileTokenStoreTest {
     @Test
     void aSavedTokenLoadsBackEqual() throws IOException {
         Token token = new Token(SecretTokens.register("jéton-" + access + "-\"quoted\"\\slash/\t\n\u0001-🔑"),
-                SecretTokens.register("刷新-" + refresh + "-\u2028-\uD800"), Instant.parse("2026-01-15T13:00:00.000000001Z"));
+                SecretTokens.register("刷新-" + refresh + "-\u2028-\uD800"),
+                Instant.parse("2026-01-15T13:00:00.000000001Z"));
 
         store.save(token);
 

@@ -48,7 +48,8 @@ class NoTokenValueInLogsTest {
         assertTrue(secrets.size() >= 100, "token values checked: " + secrets.size());
         long warnings = lines.stream().filter(l -> l.level() == Level.WARN).count();
         long exceptions = lines.stream().filter(l -> l.throwable() != null).count();
-        assertTrue(warnings >= 15 && exceptions >= 50, warnings + " warnings and " + exceptions + " exceptions checked");
+        assertTrue(warnings >= 15 && exceptions >= 50,
+                warnings + " warnings and " + exceptions + " exceptions checked");
     }
 
     private void loadTheWholeCorpus() throws IOException {
@@ -67,7 +68,8 @@ class NoTokenValueInLogsTest {
 
     private void failToSave() throws IOException {
         Path notADirectory = Files.writeString(dir.resolve("plain"), "x");
-        Token token = new Token(SecretTokens.next("AT"), SecretTokens.next("RT"), Instant.parse("2026-01-15T13:00:00Z"));
+        Token token = new Token(SecretTokens.next("AT"), SecretTokens.next("RT"),
+                Instant.parse("2026-01-15T13:00:00Z"));
         SecretTokens.caught(assertThrows(IOException.class,
                 () -> new FileTokenStore(notADirectory.resolve("token.json")).save(token)));
         SecretTokens.caught(assertThrows(IOException.class,

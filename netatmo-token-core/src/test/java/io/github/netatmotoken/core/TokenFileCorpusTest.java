@@ -17,7 +17,6 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -131,8 +130,8 @@ class TokenFileCorpusTest {
         assertEquals(files, named);
         assertEquals(cases.size(), named.size(), "a file is listed twice");
         assertTrue(cases.size() >= 25, "cases: " + cases.size());
-        Map<String, Long> outcomes = cases.stream().collect(Collectors.groupingBy(Case::outcome, Collectors.counting()));
-        assertEquals(Set.of("loaded", "empty", "error"), outcomes.keySet());
+        Set<String> outcomes = cases.stream().map(Case::outcome).collect(Collectors.toSet());
+        assertEquals(Set.of("loaded", "empty", "error"), outcomes);
     }
 
     private Token expectedToken(Case c) {
