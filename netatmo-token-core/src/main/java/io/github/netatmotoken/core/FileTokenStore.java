@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -91,7 +92,7 @@ public final class FileTokenStore implements TokenStore {
 
     private byte[] readBounded() throws NoSuchFileException, TokenFileException {
         if (Files.isDirectory(file)) {
-            throw new TokenFileException(file, "is a directory; --token-file must name a JSON file");
+            throw new TokenFileException(file, "is a directory, not a JSON token file");
         }
         try (InputStream in = Files.newInputStream(file)) {
             byte[] bytes = in.readNBytes(MAX_FILE_SIZE + 1);
@@ -129,20 +130,25 @@ public final class FileTokenStore implements TokenStore {
                     + " bytes as JSON, the token file limit is " + MAX_FILE_SIZE + " bytes");
         }
         Path target = resolveLinks(file);
-        ReentrantLock lock = inJvmLock(target);
+        Path dir = target.toAbsolutePath().getParent();
+        ReentrantLock lock;
+        try {
+            Files.createDirectories(dir);
+            lock = inJvmLock(dir, target);
+        } catch (IOException e) {
+            throw saveFailed(e);
+        }
         lock.lock();
         try {
-            write(target, content);
+            write(dir, target, content);
         } finally {
             lock.unlock();
         }
     }
 
-    private void write(Path target, byte[] content) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
+    private void write(Path dir, Path target, byte[] content) throws IOException {
         Path temp = null;
         try {
-            Files.createDirectories(dir);
             temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", ownerOnly(dir));
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
@@ -154,8 +160,7 @@ public final class FileTokenStore implements TokenStore {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             temp = null;
         } catch (IOException e) {
-            throw new IOException("Could not save token file " + file + ": " + describe(e)
-                    + "; the previous file is unchanged", e);
+            throw saveFailed(e);
         } finally {
             if (temp != null) {
                 Files.deleteIfExists(temp);
@@ -164,41 +169,69 @@ public final class FileTokenStore implements TokenStore {
         forceDirectory(dir);
     }
 
+    private IOException saveFailed(IOException e) {
+        return new IOException("Could not save token file " + file + ": " + describe(e)
+                + "; the previous file is unchanged", e);
+    }
+
     /**
      * Locks the token file against other processes (and other instances in this JVM) until the returned lock
      * is closed, by an OS lock on a sibling file named like the token file plus {@code .lock}. The lock must be
-     * closed by the thread that took it.
+     * closed by the thread that took it; that thread may take it again meanwhile (each lock is closed on its own),
+     * and closing a lock again does nothing.
      */
     @Override
     public Lock lock() throws IOException {
         Path target = resolveLinks(file);
+        Path dir = target.toAbsolutePath().getParent();
         Path lockFile = target.resolveSibling(target.getFileName() + ".lock");
-        ReentrantLock inJvm = inJvmLock(target);
-        inJvm.lock();
+        ReentrantLock inJvm;
         try {
-            Files.createDirectories(target.toAbsolutePath().getParent());
+            Files.createDirectories(dir);
+            inJvm = inJvmLock(dir, target);
+        } catch (IOException e) {
+            throw lockFailed(lockFile, e);
+        }
+        inJvm.lock();
+        if (inJvm.getHoldCount() > 1) {
+            return closingOnce(inJvm::unlock); // this thread holds the OS lock already
+        }
+        try {
             FileChannel channel = openLockFile(lockFile);
             try {
                 FileLock osLock = channel.lock();
-                return () -> {
+                return closingOnce(() -> {
                     try {
                         osLock.release();
                         channel.close();
                     } finally {
                         inJvm.unlock();
                     }
-                };
+                });
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
             }
         } catch (IOException e) {
             inJvm.unlock();
-            throw new IOException("Could not lock token file " + file + " via " + lockFile + ": " + describe(e), e);
+            throw lockFailed(lockFile, e);
         } catch (RuntimeException e) {
             inJvm.unlock();
             throw e;
         }
+    }
+
+    private IOException lockFailed(Path lockFile, IOException e) {
+        return new IOException("Could not lock token file " + file + " via " + lockFile + ": " + describe(e), e);
+    }
+
+    private static Lock closingOnce(Lock release) {
+        AtomicBoolean closed = new AtomicBoolean();
+        return () -> {
+            if (closed.compareAndSet(false, true)) {
+                release.close();
+            }
+        };
     }
 
     private static FileChannel openLockFile(Path lockFile) throws IOException {
@@ -215,8 +248,13 @@ public final class FileTokenStore implements TokenStore {
         return "FileTokenStore[" + file + "]";
     }
 
-    private static ReentrantLock inJvmLock(Path target) {
-        return IN_JVM_LOCKS.computeIfAbsent(target.toAbsolutePath().normalize(), p -> new ReentrantLock());
+    /**
+     * The lock of this JVM for the file {@code target} in the existing directory {@code dir}, keyed by the real
+     * path of the directory: an OS file lock is held per process, so two paths to one file must share it.
+     */
+    private static ReentrantLock inJvmLock(Path dir, Path target) throws IOException {
+        Path key = dir.toRealPath().resolve(target.getFileName());
+        return IN_JVM_LOCKS.computeIfAbsent(key, p -> new ReentrantLock());
     }
 
     /** Follows symbolic links to the file they name, even when that file does not exist yet. */
@@ -225,7 +263,8 @@ public final class FileTokenStore implements TokenStore {
         for (int i = 0; i < MAX_SYMLINK_DEPTH && Files.isSymbolicLink(current); i++) {
             Path link = Files.readSymbolicLink(current);
             Path parent = current.toAbsolutePath().getParent();
-            current = parent == null ? link : parent.resolve(link).normalize();
+            // No normalize(): "dir/../x" is where the OS goes, not "x", when dir is itself a link.
+            current = parent == null ? link : parent.resolve(link);
         }
         if (Files.isSymbolicLink(current)) {
             throw new IOException("Token file " + path + ": too many levels of symbolic links");
