@@ -130,7 +130,7 @@ public final class FileTokenStore implements TokenStore {
                     + " bytes as JSON, the token file limit is " + MAX_FILE_SIZE + " bytes");
         }
         Path target = resolveLinks(file);
-        Path dir = target.toAbsolutePath().getParent();
+        Path dir = directoryOf(target);
         ReentrantLock lock;
         try {
             Files.createDirectories(dir);
@@ -183,7 +183,7 @@ public final class FileTokenStore implements TokenStore {
     @Override
     public Lock lock() throws IOException {
         Path target = resolveLinks(file);
-        Path dir = target.toAbsolutePath().getParent();
+        Path dir = directoryOf(target);
         Path lockFile = target.resolveSibling(target.getFileName() + ".lock");
         ReentrantLock inJvm;
         try {
@@ -237,7 +237,7 @@ public final class FileTokenStore implements TokenStore {
     private static FileChannel openLockFile(Path lockFile) throws IOException {
         try {
             return FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                    ownerOnly(lockFile.toAbsolutePath().getParent()));
+                    ownerOnly(directoryOf(lockFile)));
         } catch (java.nio.file.FileAlreadyExistsException e) {
             return FileChannel.open(lockFile, StandardOpenOption.WRITE);
         }
@@ -258,6 +258,14 @@ public final class FileTokenStore implements TokenStore {
     }
 
     /** Follows symbolic links to the file they name, even when that file does not exist yet. */
+    private static Path directoryOf(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null) {
+            throw new IllegalArgumentException("token file " + file + " names a file system root, not a file");
+        }
+        return dir;
+    }
+
     static Path resolveLinks(Path path) throws IOException {
         Path current = path;
         for (int i = 0; i < MAX_SYMLINK_DEPTH && Files.isSymbolicLink(current); i++) {

@@ -183,9 +183,14 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                     + " failed (" + (failure == null ? "unknown error" : failure.getMessage()) + "); the next"
                     + " attempt is at " + Instant.ofEpochMilli(nextAttemptMillis), failure);
         }
-        CompletableFuture<Snapshot> refresh = startRefresh();
         try {
-            Snapshot next = refresh.get(refreshTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            Snapshot next = startRefresh().get(refreshTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (s.kind == Kind.INVALIDATED && next.kind == Kind.ACTIVE
+                    && Objects.equals(next.token().accessToken(), s.token().accessToken())) {
+                // We joined a refresh that published the rejected token just before the rejection; any refresh
+                // started from now on reads the invalidated snapshot and replaces it.
+                next = startRefresh().get(refreshTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
             return next.kind == Kind.ACTIVE ? next.token() : slowToken(next);
         } catch (TimeoutException e) {
             if (stillValid && clock.millis() < s.expiresAt) {
@@ -383,28 +388,31 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         try {
             Snapshot basis = current;
             if (basis.kind == Kind.NONE || basis.kind == Kind.CLOSED || basis.kind == Kind.REAUTHORIZATION_REQUIRED
-                    || clock.millis() < basis.freshUntil || !basis.token().hasRefreshToken()) {
+                    || clock.millis() < basis.freshUntil) {
+                return basis;
+            }
+            String refreshToken = basis.token().refreshToken();
+            if (refreshToken == null) {
                 return basis;
             }
             Instant started = clock.instant();
             try (TokenStore.Lock ignored = store.lock()) {
-                Token from = basis.token();
                 if (basis.persisted) {
                     Token stored = loadQuietly();
-                    if (stored != null && stored.hasRefreshToken()
-                            && !stored.refreshToken().equals(from.refreshToken())) {
+                    String storedRefreshToken = stored == null ? null : stored.refreshToken();
+                    if (stored != null && storedRefreshToken != null && !storedRefreshToken.equals(refreshToken)) {
                         Snapshot adopted = active(stored, null, true);
                         if (clock.millis() < adopted.freshUntil) {
                             log.info("Adopted the NetAtmo token that another process refreshed and stored in {}",
                                     store);
                             return succeeded(adopted, started);
                         }
-                        from = stored;
+                        refreshToken = storedRefreshToken;
                     }
                 }
-                Token fresh = client.refresh(from.refreshToken());
+                Token fresh = client.refresh(refreshToken);
                 if (!fresh.hasRefreshToken()) {
-                    fresh = fresh.withRefreshToken(from.refreshToken());
+                    fresh = fresh.withRefreshToken(refreshToken);
                 }
                 boolean persisted = persist(fresh);
                 log.info("Refreshed the NetAtmo token; the new access token expires at {}",

@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The token file format shared with the Go netatmo-exporter:
@@ -239,7 +240,7 @@ final class TokenFile {
         }
     }
 
-    private static String text(Path file, JsonNode root, String name) throws TokenFileException {
+    private static @Nullable String text(Path file, JsonNode root, String name) throws TokenFileException {
         JsonNode node = root.get(name);
         if (node == null || node.isNull()) {
             return null;
@@ -252,7 +253,7 @@ final class TokenFile {
         return value.isEmpty() ? null : value;
     }
 
-    private static String kind(JsonNode node) {
+    private static String kind(@Nullable JsonNode node) {
         if (node == null || node.isMissingNode()) {
             return "nothing";
         }
