@@ -1,10 +1,9 @@
 package io.github.netatmotoken.exporter;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.netatmotoken.core.NotAuthenticatedException;
 import io.github.netatmotoken.core.ReauthorizationRequiredException;
 import io.github.netatmotoken.core.TokenRefreshException;
+import io.github.netatmotoken.okhttp.NetatmoApiException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -22,14 +21,18 @@ import okhttp3.ResponseBody;
 final class NetatmoApi {
     /** A getstationsdata response is a few KiB per station; more than this is not one. */
     static final int MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final OkHttpClient http;
     private final HttpUrl base;
     private final ExporterMetrics metrics;
 
     NetatmoApi(OkHttpClient http, URI baseUrl, ExporterMetrics metrics) {
-        this.http = http;
+        // A network interceptor sees each HTTP exchange, also the one the auth interceptor retries.
+        this.http = http.newBuilder().addNetworkInterceptor(chain -> {
+            Response response = chain.proceed(chain.request());
+            metrics.apiRequest(Integer.toString(response.code()));
+            return response;
+        }).build();
         this.base = HttpUrl.get(baseUrl.toString());
         this.metrics = metrics;
     }
@@ -48,27 +51,17 @@ final class NetatmoApi {
         HttpUrl url = base.newBuilder().addPathSegment("api").addPathSegment(endpoint).build();
         Request request = new Request.Builder().url(url).header("Accept", "application/json").get().build();
         try (Response response = http.newCall(request).execute()) {
-            metrics.apiRequest(Integer.toString(response.code()));
-            byte[] body = read(response.body());
             if (!response.isSuccessful()) {
-                throw new ApiResponseException("NetAtmo answered " + endpoint + " with HTTP " + response.code()
-                        + describeError(body));
+                throw NetatmoApiException.from(response);
             }
-            return body;
+            return read(response.body());
         } catch (NotAuthenticatedException | ReauthorizationRequiredException | TokenRefreshException
-                | ApiResponseException e) {
-            throw e; // no request reached NetAtmo, or it is already counted
+                | NetatmoApiException | ApiResponseException e) {
+            throw e; // nothing reached NetAtmo, or the response was counted
         } catch (IOException e) {
-            if (!isHttpError(e)) {
-                metrics.apiRequest("error");
-            }
-            throw e;
+            metrics.apiRequest("error");
+            throw new IOException("NetAtmo " + endpoint + " request failed: " + e, e);
         }
-    }
-
-    /** Exceptions the auth interceptor raises for an HTTP answer carry the status and were counted by it. */
-    private static boolean isHttpError(IOException e) {
-        return e.getClass().getSimpleName().equals("NetatmoApiException");
     }
 
     private static byte[] read(ResponseBody body) throws IOException {
@@ -82,20 +75,4 @@ final class NetatmoApi {
         }
     }
 
-    /** NetAtmo's {@code {"error":{"code":N,"message":"…"}}}, as " (code 26: User usage reached)". */
-    private static String describeError(byte[] body) {
-        try {
-            JsonNode error = MAPPER.readTree(body).path("error");
-            if (error.isObject()) {
-                String message = error.path("message").asText("");
-                return " (code " + error.path("code").asText("?") + (message.isEmpty() ? "" : ": " + message) + ")";
-            }
-            if (error.isTextual()) {
-                return " (" + error.textValue() + ")";
-            }
-        } catch (IOException | RuntimeException e) {
-            // not JSON: the status says enough
-        }
-        return "";
-    }
 }
