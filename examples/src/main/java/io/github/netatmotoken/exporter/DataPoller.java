@@ -28,6 +28,7 @@ final class DataPoller implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService executor;
     private final AtomicReference<DataSnapshot> current = new AtomicReference<>(DataSnapshot.EMPTY);
+    private final CompletableFuture<DataSnapshot> first = new CompletableFuture<>();
     private volatile String lastLoggedError;
 
     DataPoller(NetatmoApi api, boolean homeCoach, Duration interval, Clock clock) {
@@ -44,7 +45,15 @@ final class DataPoller implements AutoCloseable {
 
     /** Starts refreshing: once now, then every interval. */
     void start() {
-        executor.scheduleWithFixedDelay(this::refresh, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(() -> {
+            refresh();
+            first.complete(current.get());
+        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Completes when the first refresh after {@link #start} is done. */
+    CompletableFuture<DataSnapshot> firstRefresh() {
+        return first;
     }
 
     /** The cached state; never blocks. */

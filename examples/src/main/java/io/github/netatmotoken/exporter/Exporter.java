@@ -230,6 +230,11 @@ final class Exporter implements AutoCloseable {
         return metrics;
     }
 
+    /** Completes when the first data refresh after start is done. */
+    CompletableFuture<DataSnapshot> firstDataRefresh() {
+        return poller.firstRefresh();
+    }
+
     /** Refreshes the NetAtmo data now, after any refresh in progress. */
     CompletableFuture<DataSnapshot> refreshData() {
         return poller.refreshNow();
