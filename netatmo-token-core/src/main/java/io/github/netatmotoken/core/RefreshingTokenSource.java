@@ -332,8 +332,13 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     private CompletableFuture<Snapshot> startRefresh() {
         for (;;) {
             CompletableFuture<Snapshot> running = inFlight.get();
-            if (running != null) {
+            if (running != null && !running.isDone()) {
                 return running;
+            }
+            if (running != null) {
+                // Finished, but its job has not cleared it yet: its result may be the token just rejected.
+                inFlight.compareAndSet(running, null);
+                continue;
             }
             CompletableFuture<Snapshot> mine = new CompletableFuture<>();
             if (inFlight.compareAndSet(null, mine)) {

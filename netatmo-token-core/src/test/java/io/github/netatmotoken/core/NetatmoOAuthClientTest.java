@@ -1,0 +1,243 @@
+package io.github.netatmotoken.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class NetatmoOAuthClientTest {
+    private static final String SECRET = "client-secret-s3cr3t";
+
+    private final FakeClock clock = new FakeClock();
+    private MockWebServer server;
+    private NetatmoOAuthClient client;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new MockWebServer();
+        server.start(InetAddress.getLoopbackAddress(), 0);
+        client = clientFor(URI.create(server.url("/").toString()), Duration.ofSeconds(5));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private NetatmoOAuthClient clientFor(URI base, Duration timeout) {
+        return NetatmoOAuthClient.builder().clientId("my-client").clientSecret(SECRET).baseUrl(base)
+                .timeout(timeout).clock(clock).build();
+    }
+
+    private void respond(int code, String body) {
+        server.enqueue(new MockResponse.Builder().code(code).addHeader("Content-Type", "application/json")
+                .body(body).build());
+    }
+
+    private static Map<String, String> form(RecordedRequest request) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String pair : request.getBody().utf8().split("&")) {
+            String[] kv = pair.split("=", 2);
+            fields.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8), URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
+        }
+        return fields;
+    }
+
+    @Test
+    void refreshPostsTheRefreshGrantAsAForm() throws Exception {
+        respond(200, "{\"access_token\":\"a1\",\"refresh_token\":\"r1\",\"expires_in\":10800}");
+        client.refresh("r0 with space&amp");
+        RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
+        assertEquals("POST", request.getMethod());
+        assertEquals("/oauth2/token", request.getUrl().encodedPath());
+        assertTrue(request.getHeaders().get("Content-Type").startsWith("application/x-www-form-urlencoded"));
+        assertEquals(Map.of("grant_type", "refresh_token", "refresh_token", "r0 with space&amp",
+                "client_id", "my-client", "client_secret", SECRET), form(request));
+    }
+
+    @Test
+    void exchangeCodePostsTheAuthorizationCodeGrant() throws Exception {
+        respond(200, "{\"access_token\":\"a1\",\"refresh_token\":\"r1\",\"expires_in\":10800}");
+        Token token = client.exchangeCode("the-code", URI.create("http://localhost:9210/auth/callback"));
+        assertEquals(new Token("a1", "r1", clock.instant().plusSeconds(10800)), token);
+        assertEquals(Map.of("grant_type", "authorization_code", "client_id", "my-client", "client_secret", SECRET,
+                "code", "the-code", "redirect_uri", "http://localhost:9210/auth/callback"),
+                form(server.takeRequest(5, TimeUnit.SECONDS)));
+    }
+
+    @Test
+    void aBasePathPrefixIsKept() throws Exception {
+        NetatmoOAuthClient prefixed = clientFor(URI.create(server.url("/netatmo").toString()), Duration.ofSeconds(5));
+        respond(200, "{\"access_token\":\"a1\",\"expires_in\":60}");
+        prefixed.refresh("r0");
+        assertEquals("/netatmo/oauth2/token", server.takeRequest(5, TimeUnit.SECONDS).getUrl().encodedPath());
+    }
+
+    @Test
+    void theExpiryCountsFromWhenTheRequestWasSent() throws IOException {
+        respond(200, "{\"access_token\":\"a1\",\"refresh_token\":\"r1\",\"scope\":[\"read_station\"],"
+                + "\"expires_in\":10800,\"expire_in\":10800}");
+        assertEquals(clock.instant().plusSeconds(10800), client.refresh("r0").expiry());
+    }
+
+    @Test
+    void theNonStandardExpireInIsUnderstoodAndScopeMayBeAString() throws IOException {
+        respond(200, "{\"access_token\":\"a1\",\"refresh_token\":\"r1\",\"scope\":\"read_station read_homecoach\","
+                + "\"expire_in\":7200}");
+        assertEquals(clock.instant().plusSeconds(7200), client.refresh("r0").expiry());
+    }
+
+    @Test
+    void aResponseWithoutExpiryGivesAnUnknownExpiry() throws IOException {
+        respond(200, "{\"access_token\":\"a1\",\"refresh_token\":\"r1\"}");
+        assertNull(client.refresh("r0").expiry());
+    }
+
+    @Test
+    void aResponseWithoutRefreshTokenKeepsTheOldOne() throws IOException {
+        respond(200, "{\"access_token\":\"a1\",\"expires_in\":10800}");
+        assertEquals("r0", client.refresh("r0").refreshToken());
+    }
+
+    @Test
+    void aResponseWithoutAccessTokenIsATransientFailureNamingIt() {
+        respond(200, "{\"refresh_token\":\"r1\",\"expires_in\":10800}");
+        TokenRefreshException e = assertThrows(TokenRefreshException.class, () -> client.refresh("r0"));
+        assertTrue(e.getMessage().contains("has no access_token"), e.getMessage());
+        assertEquals(200, e.httpStatus());
+    }
+
+    @Test
+    void anUnparsableResponseIsATransientFailure() {
+        respond(200, "<html>Bad gateway</html>");
+        TokenRefreshException e = assertThrows(TokenRefreshException.class, () -> client.refresh("r0"));
+        assertTrue(e.getMessage().contains("is not a JSON object"), e.getMessage());
+    }
+
+    @Test
+    void aNegativeOrAbsurdExpiresInIsATransientFailure() {
+        respond(200, "{\"access_token\":\"a1\",\"expires_in\":-5}");
+        assertThrows(TokenRefreshException.class, () -> client.refresh("r0"));
+        respond(200, "{\"access_token\":\"a1\",\"expires_in\":99999999999999}");
+        assertThrows(TokenRefreshException.class, () -> client.refresh("r0"));
+        respond(200, "{\"access_token\":\"a1\",\"expires_in\":\"soon\"}");
+        assertThrows(TokenRefreshException.class, () -> client.refresh("r0"));
+    }
+
+    @Test
+    void invalidGrantRequiresReauthorization() {
+        respond(400, "{\"error\":\"invalid_grant\"}");
+        ReauthorizationRequiredException e = assertThrows(ReauthorizationRequiredException.class,
+                () -> client.refresh("r0"));
+        assertEquals("invalid_grant", e.error());
+        assertTrue(e.getMessage().contains("refused the refresh token"), e.getMessage());
+        assertTrue(e.getMessage().contains("Authorize again"), e.getMessage());
+    }
+
+    @Test
+    void invalidClientPointsAtTheClientIdAndSecret() {
+        respond(400, "{\"error\":\"invalid_client\",\"error_description\":\"Invalid client\"}");
+        ReauthorizationRequiredException e = assertThrows(ReauthorizationRequiredException.class,
+                () -> client.refresh("r0"));
+        assertEquals("invalid_client", e.error());
+        assertTrue(e.getMessage().contains("client id or secret"), e.getMessage());
+        assertFalse(e.getMessage().contains(SECRET));
+    }
+
+    @Test
+    void unauthorizedClientRequiresReauthorization() {
+        respond(400, "{\"error\":\"unauthorized_client\"}");
+        assertEquals("unauthorized_client",
+                assertThrows(ReauthorizationRequiredException.class, () -> client.refresh("r0")).error());
+    }
+
+    @Test
+    void serverErrorsAndRateLimitsAreTransientWithStatusAndText() {
+        for (int status : List.of(500, 502, 503, 429)) {
+            respond(status, "{\"error\":{\"code\":26,\"message\":\"User usage reached\"}}");
+            TokenRefreshException e = assertThrows(TokenRefreshException.class, () -> client.refresh("r0"));
+            assertEquals(status, e.httpStatus());
+            assertEquals("code 26: User usage reached", e.error());
+            assertTrue(e.getMessage().contains("HTTP " + status), e.getMessage());
+        }
+    }
+
+    @Test
+    void otherClientErrorsAreTransientNotPermanent() {
+        respond(400, "{\"error\":\"invalid_request\"}");
+        TokenRefreshException e = assertThrows(TokenRefreshException.class, () -> client.refresh("r0"));
+        assertEquals("invalid_request", e.error());
+    }
+
+    @Test
+    void aSlowServerTimesOut() {
+        server.enqueue(new MockResponse.Builder().code(200).headersDelay(3, TimeUnit.SECONDS)
+                .body("{\"access_token\":\"a1\"}").build());
+        NetatmoOAuthClient impatient = clientFor(URI.create(server.url("/").toString()), Duration.ofMillis(200));
+        TokenRefreshException e = assertThrows(TokenRefreshException.class, () -> impatient.refresh("r0"));
+        assertTrue(e.getMessage().contains("timed out after PT0.2S"), e.getMessage());
+    }
+
+    @Test
+    void anUnreachableServerIsATransientFailure() throws IOException {
+        MockWebServer closed = new MockWebServer();
+        closed.start(InetAddress.getLoopbackAddress(), 0);
+        URI base = URI.create(closed.url("/").toString());
+        closed.close();
+        TokenRefreshException e = assertThrows(TokenRefreshException.class,
+                () -> clientFor(base, Duration.ofSeconds(2)).refresh("r0"));
+        assertTrue(e.getMessage().contains("check the network"), e.getMessage());
+    }
+
+    @Test
+    void theAuthorizationUrlCarriesEveryParameterEncoded() {
+        Set<String> scopes = new LinkedHashSet<>(List.of("read_station", "read_homecoach"));
+        URI url = NetatmoOAuthClient.builder().clientId("my client").clientSecret(SECRET).build()
+                .authorizationUrl(URI.create("http://localhost:9210/auth/callback?x=1"), scopes, "st&ate");
+        assertEquals("https://api.netatmo.com/oauth2/authorize?client_id=my%20client"
+                + "&redirect_uri=http%3A%2F%2Flocalhost%3A9210%2Fauth%2Fcallback%3Fx%3D1"
+                + "&scope=read_station%20read_homecoach&state=st%26ate&response_type=code", url.toString());
+    }
+
+    @Test
+    void theBuilderRejectsMissingOrBadSettingsWithAClearMessage() {
+        IllegalStateException noId = assertThrows(IllegalStateException.class,
+                () -> NetatmoOAuthClient.builder().clientSecret(SECRET).build());
+        assertTrue(noId.getMessage().startsWith("clientId is required"), noId.getMessage());
+        IllegalStateException blankSecret = assertThrows(IllegalStateException.class,
+                () -> NetatmoOAuthClient.builder().clientId("id").clientSecret(" ").build());
+        assertTrue(blankSecret.getMessage().startsWith("clientSecret is required"), blankSecret.getMessage());
+        IllegalStateException badUrl = assertThrows(IllegalStateException.class,
+                () -> NetatmoOAuthClient.builder().clientId("id").clientSecret(SECRET)
+                        .baseUrl(URI.create("ftp://example.com")).build());
+        assertTrue(badUrl.getMessage().contains("absolute http or https URL"), badUrl.getMessage());
+        assertThrows(IllegalStateException.class, () -> NetatmoOAuthClient.builder().clientId("id")
+                .clientSecret(SECRET).timeout(Duration.ZERO).build());
+    }
+
+    @Test
+    void toStringNeverShowsTheSecret() {
+        assertFalse(client.toString().contains(SECRET), client.toString());
+        assertTrue(client.toString().contains("my-client"));
+    }
+}
