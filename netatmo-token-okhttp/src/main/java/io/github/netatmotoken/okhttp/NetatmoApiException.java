@@ -1,6 +1,7 @@
 package io.github.netatmotoken.okhttp;
 
 import java.io.IOException;
+import java.util.Objects;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -52,6 +53,7 @@ public class NetatmoApiException extends IOException {
      * response stays readable, and closing it is still up to the caller.
      */
     public static NetatmoApiException from(Response response) {
+        Objects.requireNonNull(response, "response");
         Request request = response.request();
         String token = bearerToken(request);
         ApiError error;

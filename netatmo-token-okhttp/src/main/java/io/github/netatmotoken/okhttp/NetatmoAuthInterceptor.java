@@ -46,9 +46,10 @@ import org.slf4j.LoggerFactory;
  *       the caller unchanged, and nothing is refreshed: a new token would not help.</li>
  * </ul>
  *
- * <p>Add it with {@code addInterceptor}, not {@code addNetworkInterceptor}, and only to clients that talk to
- * NetAtmo: it sends the token with every request that has no {@code Authorization} header of its own. OkHttp
- * drops the header when it follows a redirect to another host.
+ * <p>Add it with {@code addInterceptor} (as a network interceptor it fails every call with an
+ * {@link IllegalStateException}), and only to clients that talk to NetAtmo: it sends the token with every request
+ * that has no {@code Authorization} header of its own. OkHttp drops the header when it follows a redirect to
+ * another host.
  *
  * <p>This class is thread-safe; one instance serves any number of concurrent calls, and many calls rejected with
  * the same token cause one refresh (the {@code TokenSource}'s {@code invalidate} guarantees it).
@@ -73,6 +74,11 @@ public final class NetatmoAuthInterceptor implements Interceptor {
 
     @Override
     public Response intercept(Chain chain) throws IOException {
+        if (chain.connection() != null) {
+            // Only network interceptors see a connection; there, a retry would break OkHttp's contract.
+            throw new IllegalStateException("NetatmoAuthInterceptor must be added with"
+                    + " OkHttpClient.Builder.addInterceptor, not addNetworkInterceptor");
+        }
         Request request = chain.request();
         if (request.header(AUTHORIZATION) != null) {
             return chain.proceed(request);

@@ -44,8 +44,8 @@ import okio.BufferedSink;
  * interceptor must not print it), without its authenticator and cache, and follows no redirects. It runs
  * synchronously on the calling thread ({@code Call.execute()}), so it never waits for a slot of a busy
  * {@link okhttp3.Dispatcher}. Its body is one-shot: once the request has been sent, OkHttp does not send it again
- * after a connection failure, because NetAtmo invalidates a refresh token the moment it is spent. At most
- * {@link TokenEndpoint#MAX_RESPONSE_BYTES} of a response are read.
+ * after a connection failure, because NetAtmo invalidates a refresh token the moment it is spent. At most 64 KiB of
+ * a response are read.
  *
  * <p>The expiry of a new token counts from the moment the request was sent, so it errs early, never late.
  * {@code toString()} shows the client id and URL, never the secret. This class is thread-safe.

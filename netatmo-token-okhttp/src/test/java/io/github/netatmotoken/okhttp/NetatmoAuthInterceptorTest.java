@@ -277,6 +277,20 @@ class NetatmoAuthInterceptorTest {
     }
 
     @Test
+    void asANetworkInterceptorItFailsEveryCallSayingHowToAddIt() {
+        FakeTokenSource tokens = FakeTokenSource.of("access-1", "access-2");
+        OkHttpClient client = new OkHttpClient.Builder()
+                .addNetworkInterceptor(new NetatmoAuthInterceptor(tokens)).build();
+
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> client.newCall(get()).execute());
+
+        assertEquals("NetatmoAuthInterceptor must be added with OkHttpClient.Builder.addInterceptor, not"
+                + " addNetworkInterceptor", e.getMessage());
+        assertEquals(0, tokens.tokenCalls());
+        assertEquals(0, server.requestCount());
+    }
+
+    @Test
     void toStringNamesTheSourceTypeOnly() {
         NetatmoAuthInterceptor interceptor = new NetatmoAuthInterceptor(FakeTokenSource.of("access-secret-1"));
         assertEquals("NetatmoAuthInterceptor[FakeTokenSource]", interceptor.toString());
