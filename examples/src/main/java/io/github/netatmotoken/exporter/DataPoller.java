@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -73,7 +74,7 @@ final class DataPoller implements AutoCloseable {
         Instant started = clock.instant();
         try {
             byte[] stations = api.stationsData();
-            List<ModuleReading> readings = new java.util.ArrayList<>(DataParser.parseStations(stations));
+            List<ModuleReading> readings = new ArrayList<>(DataParser.parseStations(stations));
             byte[] coaches = null;
             if (homeCoach) {
                 coaches = api.homeCoachsData();
