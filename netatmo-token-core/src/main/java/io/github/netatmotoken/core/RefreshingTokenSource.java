@@ -332,6 +332,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             if (s.persisted) {
                 Optional<Token> stored = store.load();
                 if (stored.isPresent() && stored.get().equals(s.token())) {
+                    log.info("{} already holds the current NetAtmo token; nothing to save on shutdown", store);
                     return;
                 }
                 if (stored.isPresent() && stored.get().hasRefreshToken()
