@@ -265,7 +265,9 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                 saveFailure = e instanceof IOException io ? io : new IOException(e.toString(), e);
                 persistFailed(saveFailure);
             }
-            next = active(token, null, saveFailure == null);
+            // A token handed over by authorization was just issued: its whole lifetime lies ahead, so the margins
+            // are capped as for a refreshed one (a short-lived token is not refreshed again at once).
+            next = active(token, clock.instant(), saveFailure == null);
             setCurrent(next);
             consecutiveFailures = 0;
             nextAttemptMillis = Long.MIN_VALUE;

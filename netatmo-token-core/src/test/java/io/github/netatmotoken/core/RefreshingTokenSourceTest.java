@@ -362,6 +362,19 @@ class RefreshingTokenSourceTest {
     }
 
     @Test
+    void aShortLivedTokenFromAuthorizationIsNotRefreshedAgainAtOnce() throws IOException {
+        RefreshingTokenSource source = builder(new InMemoryTokenStore()).build();
+        Token authorized = tokenExpiringIn(Duration.ofMinutes(2));
+        source.setToken(authorized);
+        assertSame(authorized, source.token());
+        assertEquals(0, client.refreshCount(), "fresh for the first half of its lifetime");
+        clock.advance(Duration.ofSeconds(61));
+        assertSame(authorized, source.token(), "still valid while the background refresh runs");
+        assertEquals(1, client.refreshCount(), "refreshed at half-life (by the direct executor)");
+        assertEquals("access-1", source.token().accessToken());
+    }
+
+    @Test
     void setTokenThatCannotBeSavedIsUsedAndReported() throws IOException {
         InMemoryTokenStore store = new InMemoryTokenStore();
         store.failSavesWith("read-only file system");
