@@ -18,6 +18,7 @@ import java.util.Map;
  */
 final class DataParser {
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final long LAST_PLAUSIBLE_SECOND = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
 
     private DataParser() {
     }
@@ -106,7 +107,10 @@ final class DataParser {
         Instant updated = null;
         if (dashboard != null && dashboard.isObject()) {
             JsonNode time = dashboard.get("time_utc");
-            if (time != null && time.isNumber() && time.longValue() > 0) {
+            // An epoch second NetAtmo could have sent: positive and before the year 10000 (found by fuzzing: a huge
+            // number made Instant throw).
+            if (time != null && time.isNumber() && time.canConvertToLong() && time.longValue() > 0
+                    && time.longValue() <= LAST_PLAUSIBLE_SECOND) {
                 updated = Instant.ofEpochSecond(time.longValue());
             }
         }
