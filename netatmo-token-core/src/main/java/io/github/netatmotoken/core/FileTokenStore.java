@@ -57,18 +57,29 @@ public final class FileTokenStore implements TokenStore {
     private final Path file;
     private final Clock clock;
 
-    /** A store for {@code file}, using the system clock for the short expiry of incomplete files. */
+    /**
+     * A store for {@code file}, using the system clock for the short expiry of incomplete files.
+     *
+     * @param file the token file; neither it nor its directory need exist yet (the first save creates them). A
+     *     symbolic link is followed at every access, and a relative path is resolved against the working directory
+     */
     public FileTokenStore(Path file) {
         this(file, Clock.systemUTC());
     }
 
-    /** A store for {@code file}, using {@code clock} for the short expiry of incomplete files. */
+    /**
+     * A store for {@code file}, using {@code clock} for the short expiry of incomplete files.
+     *
+     * @param file the token file, as for {@link #FileTokenStore(Path)}
+     * @param clock gives "now" as the expiry of a file without one, so that the token is refreshed at once; tests
+     *     pass a fixed clock to get a predictable token
+     */
     public FileTokenStore(Path file, Clock clock) {
         this.file = Objects.requireNonNull(file, "file");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** The token file, as given. */
+    /** {@return the token file, as given: not resolved against symbolic links or the working directory} */
     public Path file() {
         return file;
     }
@@ -179,6 +190,9 @@ public final class FileTokenStore implements TokenStore {
      * is closed, by an OS lock on a sibling file named like the token file plus {@code .lock}. The lock must be
      * closed by the thread that took it; that thread may take it again meanwhile (each lock is closed on its own),
      * and closing a lock again does nothing.
+     *
+     * @throws IOException naming the token file and the lock file, if the directory or the lock file cannot be
+     *     created or locked
      */
     @Override
     public Lock lock() throws IOException {

@@ -51,7 +51,11 @@ public final class NetatmoOAuthClient implements TokenClient {
                 : HttpClient.newBuilder().connectTimeout(b.timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    /** Starts configuring a client. */
+    /**
+     * Starts configuring a client.
+     *
+     * @return a builder with the defaults listed at {@link Builder}; the client id and secret must be set
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -73,8 +77,12 @@ public final class NetatmoOAuthClient implements TokenClient {
      * The URL to send a user's browser to, so that they grant this app access; NetAtmo then redirects to
      * {@code redirectUri} with {@code code} and {@code state} query parameters.
      *
+     * @param redirectUri where NetAtmo sends the browser back, such as {@code http://localhost:9210/auth/callback};
+     *     pass the same URI to {@link #exchangeCode(String, URI)}
      * @param scopes for example {@code read_station}, {@code read_homecoach}
      * @param state a random, single-use value that the callback must check
+     * @return the authorize URL under the base URL, with the client id, the redirect URI, the scopes, the state
+     *     and {@code response_type=code} as query parameters; it holds no secret
      */
     public URI authorizationUrl(URI redirectUri, Set<String> scopes, String state) {
         Objects.requireNonNull(redirectUri, "redirectUri");
@@ -127,7 +135,15 @@ public final class NetatmoOAuthClient implements TokenClient {
      *   <li>{@code clock}: the system clock</li>
      *   <li>{@code httpClient}: a new one that follows no redirects</li>
      * </ul>
-     * Not thread-safe.
+     * Not thread-safe: configure it on one thread; the client it builds is thread-safe.
+     *
+     * <pre>{@code
+     * NetatmoOAuthClient client = NetatmoOAuthClient.builder()
+     *     .clientId(System.getenv("NETATMO_CLIENT_ID"))
+     *     .clientSecret(System.getenv("NETATMO_CLIENT_SECRET"))
+     *     .timeout(Duration.ofSeconds(10))
+     *     .build();   // checks the configuration, throws IllegalStateException naming what is wrong
+     * }</pre>
      */
     public static final class Builder {
         private @Nullable String clientId;
@@ -140,37 +156,74 @@ public final class NetatmoOAuthClient implements TokenClient {
         private Builder() {
         }
 
-        /** The app's client id from NetAtmo's developer console. Required. */
+        /**
+         * The app's client id from NetAtmo's developer console. Required.
+         *
+         * @param clientId the client id shown at {@code https://dev.netatmo.com/apps}; {@link #build()} rejects a
+         *     blank one
+         * @return this builder
+         */
         public Builder clientId(String clientId) {
             this.clientId = Objects.requireNonNull(clientId, "clientId");
             return this;
         }
 
-        /** The app's client secret. Required; never logged. */
+        /**
+         * The app's client secret. Required; never logged.
+         *
+         * @param clientSecret the client secret shown next to the client id; {@link #build()} rejects a blank one.
+         *     Read it from the environment or a secret store, and mind quotes or spaces around the value there
+         * @return this builder
+         */
         public Builder clientSecret(String clientSecret) {
             this.clientSecret = Objects.requireNonNull(clientSecret, "clientSecret");
             return this;
         }
 
-        /** The API host, {@code https://api.netatmo.com} by default; a path prefix is kept. */
+        /**
+         * The API host, {@code https://api.netatmo.com} by default; a path prefix is kept.
+         *
+         * @param baseUrl an absolute http or https URL; the token endpoint is {@code <baseUrl>/oauth2/token}. Other
+         *     values than the default are for test servers and proxies
+         * @return this builder
+         */
         public Builder baseUrl(URI baseUrl) {
             this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
             return this;
         }
 
-        /** How long to wait for a connection and for each response. */
+        /**
+         * How long to wait for a connection and for each response.
+         *
+         * @param timeout a positive duration, 30 seconds by default; with {@link #httpClient(HttpClient)} it
+         *     limits each request, and the connection timeout is that client's
+         * @return this builder
+         */
         public Builder timeout(Duration timeout) {
             this.timeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
-        /** The clock that dates new tokens. */
+        /**
+         * The clock that dates new tokens.
+         *
+         * @param clock the clock whose {@code instant()} the expiry of a new token counts from; tests pass a fake
+         *     one, so that expiries are predictable
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** An HTTP client to share (proxy, TLS, executor); the request timeout still applies. */
+        /**
+         * An HTTP client to share (proxy, TLS, executor); the request timeout still applies.
+         *
+         * @param httpClient the client to send token requests with. Its redirect policy applies as it is: the
+         *     client that the builder would create follows no redirects, because the request carries the client
+         *     secret, so prefer {@link HttpClient.Redirect#NEVER} here too
+         * @return this builder
+         */
         public Builder httpClient(HttpClient httpClient) {
             this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
             return this;
@@ -179,6 +232,7 @@ public final class NetatmoOAuthClient implements TokenClient {
         /**
          * Builds the client.
          *
+         * @return a new, thread-safe client; the builder can go on to build others
          * @throws IllegalStateException if the client id or secret is missing or blank, the base URL is not
          *     absolute http(s), or the timeout is not positive
          */

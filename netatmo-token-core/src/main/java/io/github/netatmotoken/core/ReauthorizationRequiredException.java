@@ -20,6 +20,7 @@ import org.jspecify.annotations.Nullable;
 public class ReauthorizationRequiredException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The OAuth2 error code, or {@code null} if the failure was found without asking NetAtmo. */
     private final @Nullable String error;
 
     /** @param message what happened and what to do, without any token value */
@@ -37,7 +38,12 @@ public class ReauthorizationRequiredException extends IOException {
         this.error = error;
     }
 
-    /** The OAuth2 error code ({@code invalid_grant}, {@code invalid_client}, …), or {@code null}. */
+    /**
+     * The OAuth2 error code ({@code invalid_grant}, {@code invalid_client}, …), or {@code null}.
+     *
+     * @return the code that NetAtmo sent, or {@code null} if the state was found without asking NetAtmo (such as
+     *     an expired token without a refresh token)
+     */
     public @Nullable String error() {
         return error;
     }

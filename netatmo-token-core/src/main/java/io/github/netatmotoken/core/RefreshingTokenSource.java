@@ -132,11 +132,23 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         this.current = initial.map(t -> active(t, null, true)).orElse(Snapshot.NONE);
     }
 
-    /** Starts configuring a source. */
+    /**
+     * Starts configuring a source.
+     *
+     * @return a builder with the defaults listed at {@link Builder}; the store and the client must be set
+     */
     public static Builder builder() {
         return new Builder();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>In the "reauthorization required" state this throws at once, without asking NetAtmo again, until
+     * {@link #setToken(Token)}.
+     *
+     * @throws IllegalStateException if this source is closed
+     */
     @Override
     public Token token() throws IOException {
         Snapshot s = current;
@@ -216,6 +228,12 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @param rejected the token whose access token the request carried, as {@link #token()} returned it; if the
+     *     source has moved on to another token meanwhile, or {@code rejected} is {@code null}, the call does nothing
+     */
     @Override
     public void invalidate(@Nullable Token rejected) {
         if (rejected == null) {
@@ -243,7 +261,11 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
      * NetAtmo's token generator), saves it, and ends the "reauthorization required" state. A token without a
      * usable access token is refreshed in the background at once.
      *
+     * @param token the token from the authorization: {@link TokenClient#exchangeCode(String, java.net.URI)}'s
+     *     result, or {@link Token#ofRefreshToken(String)} of a pasted refresh token; it replaces the current token
+     *     even if that one is still valid
      * @throws IllegalArgumentException if the token has neither an access nor a refresh token
+     * @throws IllegalStateException if this source is closed
      * @throws IOException if the token could not be saved; it is used in memory all the same, and saving is
      *     retried at the next refresh and on close
      */
@@ -286,7 +308,12 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         }
     }
 
-    /** A point-in-time view for metrics and status pages; never contains a token value. */
+    /**
+     * A point-in-time view for metrics and status pages; never contains a token value.
+     *
+     * @return the state, the expiry and the refresh history as of now; it takes no lock and never calls NetAtmo,
+     *     so a metrics scrape or a health check may call it as often as it likes
+     */
     public Status status() {
         Snapshot s = current;
         long now = clock.millis();
@@ -612,7 +639,18 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         }
     }
 
-    /** The lifecycle state of a {@link RefreshingTokenSource}, as {@link #status()} reports it. */
+    /**
+     * The lifecycle state of a {@link RefreshingTokenSource}, as {@link #status()} reports it. Only
+     * {@code NOT_AUTHENTICATED} and {@code REAUTHORIZATION_REQUIRED} need a person; {@code EXPIRED} heals by itself
+     * as soon as NetAtmo answers a refresh.
+     *
+     * <pre>{@code
+     * boolean needsLogin = switch (tokens.status().state()) {
+     *     case NOT_AUTHENTICATED, REAUTHORIZATION_REQUIRED -> true;   // show the authorize link
+     *     case VALID, EXPIRED, CLOSED -> false;                       // EXPIRED: a refresh is due or retrying
+     * };
+     * }</pre>
+     */
     public enum State {
         /** No token yet: authorize first. */
         NOT_AUTHENTICATED,
@@ -627,7 +665,17 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     }
 
     /**
-     * A point-in-time view of a {@link RefreshingTokenSource}, without any token value.
+     * A point-in-time view of a {@link RefreshingTokenSource}, without any token value, so that it can be logged,
+     * exported as metrics or shown on a status page as it is. An immutable, thread-safe value.
+     *
+     * <pre>{@code
+     * RefreshingTokenSource.Status status = tokens.status();
+     * log.info("NetAtmo token {}, expiry {}, {} refreshes, {} failures",
+     *         status.state(), status.expiry(), status.refreshCount(), status.failureCount());
+     * if (status.state() == RefreshingTokenSource.State.REAUTHORIZATION_REQUIRED) {
+     *     alert("NetAtmo needs a new authorization: " + status.lastError());
+     * }
+     * }</pre>
      *
      * @param state the lifecycle state
      * @param expiry when the access token expires, or {@code null} if unknown or there is none
@@ -652,7 +700,16 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
      *   <li>{@code listener}: none</li>
      *   <li>{@code executor}: a daemon thread of the source's own, stopped by {@code close()}</li>
      * </ul>
-     * Not thread-safe.
+     * Not thread-safe: configure it on one thread; the source it builds is thread-safe.
+     *
+     * <pre>{@code
+     * RefreshingTokenSource tokens = RefreshingTokenSource.builder()
+     *     .store(new FileTokenStore(Path.of("netatmo-token.json")))
+     *     .client(NetatmoOAuthClient.builder().clientId(id).clientSecret(secret).build())
+     *     .refreshMargin(Duration.ofMinutes(10))   // start refreshing earlier than the default 5 minutes
+     *     .listener(metrics)
+     *     .build();                                // checks the configuration and loads the store
+     * }</pre>
      */
     public static final class Builder {
         private @Nullable TokenStore store;
@@ -668,49 +725,99 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         private Builder() {
         }
 
-        /** Where tokens are loaded from and saved to. Required. */
+        /**
+         * Where tokens are loaded from and saved to. Required.
+         *
+         * @param store the store, usually a {@link FileTokenStore}; no other program should refresh with its
+         *     tokens unless it takes the store's {@link TokenStore#lock() lock} too
+         * @return this builder
+         */
         public Builder store(TokenStore store) {
             this.store = Objects.requireNonNull(store, "store");
             return this;
         }
 
-        /** The token endpoint client. Required. */
+        /**
+         * The token endpoint client. Required.
+         *
+         * @param client the client that refreshes, usually a {@link NetatmoOAuthClient} (or the OkHttp one)
+         *     configured with the app whose client id issued the stored token
+         * @return this builder
+         */
         public Builder client(TokenClient client) {
             this.client = Objects.requireNonNull(client, "client");
             return this;
         }
 
-        /** The clock for every expiry decision. */
+        /**
+         * The clock for every expiry decision.
+         *
+         * @param clock the clock that {@link #token()} compares expiries with and that times retries; tests pass
+         *     a fake one and move it instead of sleeping
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** How long before expiry a background refresh starts while callers keep the current token. */
+        /**
+         * How long before expiry a background refresh starts while callers keep the current token.
+         *
+         * @param refreshMargin zero or more, and at least {@code expiryMargin}; 5 minutes by default. For a token
+         *     whose lifetime is known it is capped at half of that lifetime
+         * @return this builder
+         */
         public Builder refreshMargin(Duration refreshMargin) {
             this.refreshMargin = Objects.requireNonNull(refreshMargin, "refreshMargin");
             return this;
         }
 
-        /** How long before expiry callers stop using the current token and wait for the refresh. */
+        /**
+         * How long before expiry callers stop using the current token and wait for the refresh.
+         *
+         * @param expiryMargin between zero and {@code refreshMargin}; 30 seconds by default: time enough for a
+         *     request that carries the last token handed out to reach NetAtmo before that token expires. For a
+         *     token whose lifetime is known it is capped at a tenth of that lifetime
+         * @return this builder
+         */
         public Builder expiryMargin(Duration expiryMargin) {
             this.expiryMargin = Objects.requireNonNull(expiryMargin, "expiryMargin");
             return this;
         }
 
-        /** The longest a {@link #token()} call waits for a refresh before it fails. */
+        /**
+         * The longest a {@link #token()} call waits for a refresh before it fails.
+         *
+         * @param refreshTimeout a positive duration, 30 seconds by default. A caller that gives up does not stop
+         *     the refresh, which goes on in the background for the next caller
+         * @return this builder
+         */
         public Builder refreshTimeout(Duration refreshTimeout) {
             this.refreshTimeout = Objects.requireNonNull(refreshTimeout, "refreshTimeout");
             return this;
         }
 
-        /** Hears refreshes and failures. */
+        /**
+         * Hears refreshes and failures.
+         *
+         * @param listener the listener, replacing any set before; its callbacks must not block, because most of
+         *     them run on the refresh thread
+         * @return this builder
+         */
         public Builder listener(TokenListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
-        /** Runs refreshes; the caller owns it and shuts it down. */
+        /**
+         * Runs refreshes; the caller owns it and shuts it down.
+         *
+         * @param executor runs each refresh job; one thread is enough, because refreshes never overlap. If it
+         *     rejects a job (for example because it was shut down), callers that need that refresh get a
+         *     {@link TokenRefreshException}
+         * @return this builder
+         */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
             return this;
@@ -725,6 +832,8 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         /**
          * Builds the source and loads the store.
          *
+         * @return a new source with the stored token, or in the {@link State#NOT_AUTHENTICATED} state if the store
+         *     is empty; {@link RefreshingTokenSource#close() close} it when done, to save the token and stop its thread
          * @throws IllegalStateException if the store or client is missing, or a duration is out of range
          * @throws IOException if the store cannot be read, for example a {@link TokenFileException}
          */

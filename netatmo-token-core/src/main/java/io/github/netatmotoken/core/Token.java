@@ -27,28 +27,43 @@ import org.jspecify.annotations.Nullable;
  */
 public record Token(@Nullable String accessToken, @Nullable String refreshToken, @Nullable Instant expiry) {
 
-    /** Normalizes empty strings to {@code null}: an empty token is a missing token. */
+    /**
+     * Normalizes empty strings to {@code null}: an empty token is a missing token.
+     *
+     * @param accessToken the bearer token sent with API calls, or {@code null} if there is none yet (as after
+     *     {@link #ofRefreshToken(String)}); an empty string becomes {@code null}
+     * @param refreshToken the token that obtains the next pair, or {@code null} if this token cannot be renewed
+     *     without the user; an empty string becomes {@code null}
+     * @param expiry when the access token stops working, or {@code null} if unknown; it is not checked against
+     *     the clock here, so an expired token can be represented (and refreshed)
+     */
     public Token {
         accessToken = emptyToNull(accessToken);
         refreshToken = emptyToNull(refreshToken);
     }
 
-    /** Returns a token with only a refresh token, as pasted from NetAtmo's token generator. */
+    /**
+     * Returns a token with only a refresh token, as pasted from NetAtmo's token generator.
+     *
+     * @param refreshToken the refresh token as NetAtmo's token generator shows it; an empty string gives a token
+     *     with neither an access nor a refresh token, which {@link RefreshingTokenSource#setToken(Token)} refuses
+     * @return a token without access token and expiry, which a {@link RefreshingTokenSource} refreshes at once
+     */
     public static Token ofRefreshToken(String refreshToken) {
         return new Token(null, refreshToken, null);
     }
 
-    /** Whether an access token is present. */
+    /** {@return whether an access token is present} */
     public boolean hasAccessToken() {
         return accessToken != null;
     }
 
-    /** Whether a refresh token is present, that is, whether this token can be renewed without the user. */
+    /** {@return whether a refresh token is present, that is, whether this token can be renewed without the user} */
     public boolean hasRefreshToken() {
         return refreshToken != null;
     }
 
-    /** Whether the expiry is known. */
+    /** {@return whether the expiry is known} */
     public boolean hasExpiry() {
         return expiry != null;
     }
@@ -56,6 +71,10 @@ public record Token(@Nullable String accessToken, @Nullable String refreshToken,
     /**
      * Whether the access token has expired at {@code now}. A token without an access token counts as expired;
      * a token with an unknown expiry does not.
+     *
+     * @param now the instant to judge at, normally {@code clock.instant()} of the caller's {@link java.time.Clock}
+     *     so that tests can move time; the expiry instant itself already counts as expired
+     * @return {@code true} if there is no access token or {@code now} is at or after the expiry
      */
     public boolean isExpiredAt(Instant now) {
         if (accessToken == null) {
@@ -64,12 +83,23 @@ public record Token(@Nullable String accessToken, @Nullable String refreshToken,
         return expiry != null && !now.isBefore(expiry);
     }
 
-    /** Returns a copy with another expiry. */
+    /**
+     * Returns a copy with another expiry.
+     *
+     * @param newExpiry the expiry of the copy, or {@code null} for unknown
+     * @return a new token with this token's access and refresh token; this one is unchanged
+     */
     public Token withExpiry(@Nullable Instant newExpiry) {
         return new Token(accessToken, refreshToken, newExpiry);
     }
 
-    /** Returns a copy with another refresh token. */
+    /**
+     * Returns a copy with another refresh token.
+     *
+     * @param newRefreshToken the refresh token of the copy, or {@code null} for none; an empty string counts as
+     *     {@code null}
+     * @return a new token with this token's access token and expiry; this one is unchanged
+     */
     public Token withRefreshToken(@Nullable String newRefreshToken) {
         return new Token(accessToken, newRefreshToken, expiry);
     }

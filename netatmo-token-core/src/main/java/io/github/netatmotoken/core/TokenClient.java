@@ -21,6 +21,9 @@ public interface TokenClient {
      * returned token must be stored before anything else happens. If the response carries no refresh token, the
      * returned token keeps {@code refreshToken}.
      *
+     * @param refreshToken the refresh token to spend: the newest one, since every earlier one has been rotated away
+     * @return the new token, with an access token, a refresh token (the new one, or {@code refreshToken}) and,
+     *     if the server sent {@code expires_in}, an expiry counted from when the request was sent
      * @throws ReauthorizationRequiredException if the server refused the refresh token or the client for good
      * @throws TokenRefreshException if the refresh failed for a reason that may pass (5xx, 429, bad response)
      * @throws IOException if the server could not be reached
@@ -30,7 +33,10 @@ public interface TokenClient {
     /**
      * Exchanges an authorization code from the authorize redirect for a first token pair.
      *
+     * @param code the {@code code} query parameter that NetAtmo added to the redirect; it can be exchanged once
      * @param redirectUri the same redirect URI that the authorize request named
+     * @return the first token, with an access token and normally a refresh token; store it at once, for example
+     *     with {@link RefreshingTokenSource#setToken(Token)}
      * @throws ReauthorizationRequiredException if the code or the client was refused
      * @throws TokenRefreshException if the exchange failed for a reason that may pass
      * @throws IOException if the server could not be reached

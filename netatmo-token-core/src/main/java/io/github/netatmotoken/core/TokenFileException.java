@@ -40,7 +40,12 @@ public class TokenFileException extends IOException {
         this.file = file;
     }
 
-    /** The token file that could not be understood. */
+    /**
+     * The token file that could not be understood.
+     *
+     * @return the path as the store was given it (a symbolic link is not resolved), so that it matches the
+     *     configuration a person has to check; not kept when the exception is serialized
+     */
     public Path file() {
         return file;
     }

@@ -17,15 +17,25 @@ import org.jspecify.annotations.Nullable;
 public class TokenRefreshException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The HTTP status of the token response, or -1 if there was none. */
     private final int httpStatus;
+    /** NetAtmo's error text, or {@code null}. */
     private final @Nullable String error;
 
-    /** @param message what failed, without any token value */
+    /**
+     * For a failure without an HTTP status of its own: a timeout, a network error, or waiting for a refresh that
+     * failed (the cause then tells more).
+     *
+     * @param message what failed, without any token value
+     * @param cause the underlying failure, or {@code null}
+     */
     public TokenRefreshException(String message, @Nullable Throwable cause) {
         this(message, -1, null, cause);
     }
 
     /**
+     * With the details of the token response, if there was one.
+     *
      * @param message what failed, without any token value
      * @param httpStatus the HTTP status of the token response, or -1 if there was none
      * @param error NetAtmo's error text (an OAuth2 error code or message), or {@code null}
@@ -38,12 +48,23 @@ public class TokenRefreshException extends IOException {
         this.error = error;
     }
 
-    /** The HTTP status of the failed response, or -1 if no response was received. */
+    /**
+     * The HTTP status of the failed response, or -1 if no response was received.
+     *
+     * @return the status, such as 429 or 503; -1 for a network failure or a timeout, and when waiting for a
+     *     refresh failed (see {@link #getCause()}); a 2xx status means the response could not be understood
+     */
     public int httpStatus() {
         return httpStatus;
     }
 
-    /** NetAtmo's error text, or {@code null} if there was none. */
+    /**
+     * NetAtmo's error text, or {@code null} if there was none.
+     *
+     * @return the OAuth2 error and its description (such as {@code invalid_request: ...}) or the data API's
+     *     {@code code N: message}, which this library cuts to 200 characters without control characters, so that
+     *     it is safe to log; {@code null} if the response had none
+     */
     public @Nullable String error() {
         return error;
     }

@@ -20,6 +20,8 @@ public interface TokenSource {
     /**
      * Returns a token whose access token is usable now, refreshing it first if needed.
      *
+     * @return a token with an access token that has not expired as far as its expiry tells (an unknown expiry
+     *     counts as usable); keep it until the request is answered, to pass it to {@link #invalidate(Token)}
      * @throws NotAuthenticatedException if there is no token yet: the user has to authorize first
      * @throws ReauthorizationRequiredException if the token cannot be renewed any more
      * @throws TokenRefreshException if a needed refresh failed for a reason that may pass
@@ -31,6 +33,9 @@ public interface TokenSource {
      * Tells the source that the server rejected {@code rejected} (HTTP 401, or 403 with NetAtmo error code 2 or
      * 3). Forces a refresh only if {@code rejected} is still the current token, so that many callers rejecting
      * the same token cause one refresh. Never blocks on the network.
+     *
+     * @param rejected the token whose access token the request carried, as {@link #token()} returned it; if the
+     *     source has moved on to another token meanwhile, the call does nothing
      */
     void invalidate(Token rejected);
 }

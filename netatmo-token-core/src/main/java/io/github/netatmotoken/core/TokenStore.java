@@ -29,6 +29,8 @@ public interface TokenStore {
     /**
      * Replaces the stored token, atomically: after a crash the store holds either the old or the new token.
      *
+     * @param token the token to keep, normally the one a refresh has just returned; its {@code null} components
+     *     are stored as missing, so that {@link #load()} gives back an equal token
      * @throws IOException if the token could not be stored; the previous token is then still stored
      */
     void save(Token token) throws IOException;
@@ -39,14 +41,36 @@ public interface TokenStore {
      * two processes sharing a store never spend the same refresh token twice.
      *
      * <p>The default does nothing, which is right for a store that only one process uses.
+     *
+     * @return the held lock; close it, best with try-with-resources, to let the other processes in
+     * @throws IOException if the lock cannot be taken, for example because a lock file cannot be created; no lock
+     *     is held then
      */
     default Lock lock() throws IOException {
         return () -> { };
     }
 
-    /** A held {@link #lock()}; closing it releases the lock. */
+    /**
+     * A held {@link #lock()}; closing it releases the lock. It narrows {@link AutoCloseable#close()} to an
+     * {@link IOException}, so that a try-with-resources block around store calls needs no other catch.
+     *
+     * <pre>{@code
+     * try (TokenStore.Lock lock = store.lock()) {
+     *     Token current = store.load().orElseThrow();
+     *     store.save(client.refresh(current.refreshToken()));   // no other process spends it meanwhile
+     * }
+     * }</pre>
+     *
+     * <p>A lock is meant for the thread that took it; whether another thread may close it is up to the store
+     * ({@link FileTokenStore}'s must be closed by the thread that took it).
+     */
     @FunctionalInterface
     interface Lock extends AutoCloseable {
+        /**
+         * Releases the lock, so that other processes can take it.
+         *
+         * @throws IOException if the store reports a failure while releasing it
+         */
         @Override
         void close() throws IOException;
     }

@@ -32,8 +32,11 @@ import org.jspecify.annotations.Nullable;
 public class NetatmoApiException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The HTTP status of the response. */
     private final int httpStatus;
+    /** NetAtmo's error code, or -1. */
     private final int errorCode;
+    /** NetAtmo's error text, or {@code null}. */
     private final @Nullable String errorMessage;
 
     /**
@@ -52,6 +55,11 @@ public class NetatmoApiException extends IOException {
     /**
      * Describes a failed response. Reads at most 16 KiB of its body, by {@link Response#peekBody(long)}: the
      * response stays readable, and closing it is still up to the caller.
+     *
+     * @param response a response that NetAtmo's API answered with an error status; a successful one gives an
+     *     exception too, so check {@link Response#isSuccessful()} first
+     * @return a new exception to throw, whose message holds the request, the status, NetAtmo's code and text,
+     *     and advice; if the body could not be read, that failure is attached as a suppressed exception
      */
     public static NetatmoApiException from(Response response) {
         Objects.requireNonNull(response, "response");
@@ -91,7 +99,7 @@ public class NetatmoApiException extends IOException {
         return exception;
     }
 
-    /** The HTTP status of the response. */
+    /** {@return the HTTP status of the response, such as 403 or 500} */
     public int httpStatus() {
         return httpStatus;
     }
@@ -100,12 +108,20 @@ public class NetatmoApiException extends IOException {
      * NetAtmo's error code, or -1 if the body carried none. 1 access token missing, 2 invalid access token,
      * 3 access token expired, 9 device not found, 10 missing arguments, 13 application lacks the scope,
      * 21 invalid argument, 26 usage limit reached, 30 invalid refresh token.
+     *
+     * @return the code, for example to back off on 26; -1 if the body was not NetAtmo's error JSON (an HTML
+     *     error page from a proxy, an empty or cut-off body)
      */
     public int errorCode() {
         return errorCode;
     }
 
-    /** NetAtmo's error text, such as {@code Access token expired}, or {@code null}. */
+    /**
+     * NetAtmo's error text, such as {@code Access token expired}, or {@code null}.
+     *
+     * @return the text as {@link #from(Response)} found it: on one line, cut to 200 characters and with the
+     *     request's access token replaced by {@code [access token]}; {@code null} if the body had none
+     */
     public @Nullable String errorMessage() {
         return errorMessage;
     }

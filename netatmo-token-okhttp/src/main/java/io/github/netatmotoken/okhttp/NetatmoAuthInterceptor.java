@@ -68,7 +68,12 @@ public final class NetatmoAuthInterceptor implements Interceptor {
      */
     private volatile @Nullable Bearer last;
 
-    /** An interceptor that takes its tokens from {@code tokens}, usually a {@code RefreshingTokenSource}. */
+    /**
+     * An interceptor that takes its tokens from {@code tokens}, usually a {@code RefreshingTokenSource}.
+     *
+     * @param tokens the source to ask for a token on every request and to tell about rejected ones; share one
+     *     source among all clients that use the same token, so that one refresh serves them all
+     */
     public NetatmoAuthInterceptor(TokenSource tokens) {
         this.tokens = Objects.requireNonNull(tokens, "tokens");
     }

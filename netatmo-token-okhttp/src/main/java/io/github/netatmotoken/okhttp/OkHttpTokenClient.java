@@ -80,7 +80,11 @@ public final class OkHttpTokenClient implements TokenClient {
                 .build();
     }
 
-    /** Starts configuring a client. */
+    /**
+     * Starts configuring a client.
+     *
+     * @return a builder with the defaults listed at {@link Builder}; the client id and secret must be set
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -173,7 +177,15 @@ public final class OkHttpTokenClient implements TokenClient {
      *   <li>{@code baseUrl}: {@code https://api.netatmo.com}</li>
      *   <li>{@code clock}: the system clock</li>
      * </ul>
-     * Not thread-safe.
+     * Not thread-safe: configure it on one thread; the client it builds is thread-safe.
+     *
+     * <pre>{@code
+     * OkHttpTokenClient client = OkHttpTokenClient.builder()
+     *     .httpClient(sharedOkHttpClient)   // its pool, proxy and timeouts; not its interceptors
+     *     .clientId(System.getenv("NETATMO_CLIENT_ID"))
+     *     .clientSecret(System.getenv("NETATMO_CLIENT_SECRET"))
+     *     .build();   // checks the configuration, throws IllegalStateException naming what is wrong
+     * }</pre>
      */
     public static final class Builder {
         private @Nullable OkHttpClient httpClient;
@@ -188,31 +200,59 @@ public final class OkHttpTokenClient implements TokenClient {
         /**
          * The client whose connection pool, dispatcher, proxy, TLS setup and timeouts the token calls use. Its
          * interceptors, authenticator and cache are left out of them; the client itself is not changed.
+         *
+         * @param httpClient the application's client; its timeouts are the token requests' timeouts, and its
+         *     redirect settings are replaced by "follow none", because the request carries the client secret
+         * @return this builder
          */
         public Builder httpClient(OkHttpClient httpClient) {
             this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
             return this;
         }
 
-        /** The app's client id from NetAtmo's developer console. Required. */
+        /**
+         * The app's client id from NetAtmo's developer console. Required.
+         *
+         * @param clientId the client id shown at {@code https://dev.netatmo.com/apps}; {@link #build()} rejects a
+         *     blank one
+         * @return this builder
+         */
         public Builder clientId(String clientId) {
             this.clientId = Objects.requireNonNull(clientId, "clientId");
             return this;
         }
 
-        /** The app's client secret. Required; never logged. */
+        /**
+         * The app's client secret. Required; never logged.
+         *
+         * @param clientSecret the client secret shown next to the client id; {@link #build()} rejects a blank one.
+         *     Read it from the environment or a secret store, and mind quotes or spaces around the value there
+         * @return this builder
+         */
         public Builder clientSecret(String clientSecret) {
             this.clientSecret = Objects.requireNonNull(clientSecret, "clientSecret");
             return this;
         }
 
-        /** The API host, {@code https://api.netatmo.com} by default; a path prefix is kept. */
+        /**
+         * The API host, {@code https://api.netatmo.com} by default; a path prefix is kept.
+         *
+         * @param baseUrl an absolute http or https URL; the token endpoint is {@code <baseUrl>/oauth2/token}. Other
+         *     values than the default are for test servers and proxies
+         * @return this builder
+         */
         public Builder baseUrl(URI baseUrl) {
             this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
             return this;
         }
 
-        /** The clock that dates new tokens. */
+        /**
+         * The clock that dates new tokens.
+         *
+         * @param clock the clock whose {@code instant()} the expiry of a new token counts from; tests pass a fake
+         *     one, so that expiries are predictable
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -221,6 +261,7 @@ public final class OkHttpTokenClient implements TokenClient {
         /**
          * Builds the client.
          *
+         * @return a new, thread-safe client; the builder can go on to build others
          * @throws IllegalStateException if the client id or secret is missing or blank, or the base URL is not an
          *     absolute http(s) URL
          */

@@ -18,7 +18,20 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The NetAtmo OAuth2 token endpoint protocol: request forms, URLs and response parsing, shared by the HTTP clients
- * of this project. <b>Not a public API</b>: it may change in any release.
+ * of this project. <b>Not a public API</b>: it may change in any release. It is public only so that
+ * {@code netatmo-token-okhttp} can use it (its module exports this package to that module alone); applications use
+ * {@link io.github.netatmotoken.core.NetatmoOAuthClient} or the OkHttp token client instead.
+ *
+ * <p>Each HTTP client does only the transport, so that both speak the protocol alike:
+ * <pre>{@code
+ * URI tokenUri = TokenEndpoint.tokenUri(baseUrl);
+ * String form = TokenEndpoint.refreshForm(clientId, clientSecret, refreshToken);
+ * Instant sentAt = clock.instant();
+ * ... POST form to tokenUri, read at most MAX_RESPONSE_BYTES of the body ...
+ * Token next = TokenEndpoint.parseResponse(status, body, sentAt, refreshToken, tokenUri);
+ * }</pre>
+ *
+ * <p>Stateless and thread-safe.
  */
 public final class TokenEndpoint {
     /** Default API host. */
@@ -33,12 +46,27 @@ public final class TokenEndpoint {
     private TokenEndpoint() {
     }
 
-    /** {@code base} + {@code /oauth2/token}, keeping any path prefix of {@code base}. */
+    /**
+     * {@code base} + {@code /oauth2/token}, keeping any path prefix of {@code base}.
+     *
+     * @param base the API base URL, such as {@link #DEFAULT_BASE_URL}, with or without a trailing slash
+     * @return the token endpoint URL
+     */
     public static URI tokenUri(URI base) {
         return resolve(base, "oauth2/token");
     }
 
-    /** The authorize URL a user's browser is sent to. */
+    /**
+     * The authorize URL a user's browser is sent to.
+     *
+     * @param base the API base URL, with or without a trailing slash
+     * @param clientId the app's client id
+     * @param redirectUri where NetAtmo redirects the browser with {@code code} and {@code state}
+     * @param scopes the scopes to ask for, such as {@code read_station}; sent space-separated in their set's order
+     * @param state the caller's single-use value against request forgery, sent back unchanged in the redirect
+     * @return {@code base/oauth2/authorize} with every parameter form-encoded ({@code %20} for spaces) and
+     *     {@code response_type=code}
+     */
     public static URI authorizationUri(URI base, String clientId, URI redirectUri, Set<String> scopes, String state) {
         Map<String, String> query = new LinkedHashMap<>();
         query.put("client_id", clientId);
@@ -49,7 +77,15 @@ public final class TokenEndpoint {
         return URI.create(resolve(base, "oauth2/authorize") + "?" + form(query));
     }
 
-    /** The form body of a refresh request. */
+    /**
+     * The form body of a refresh request.
+     *
+     * @param clientId the app's client id
+     * @param clientSecret the app's client secret
+     * @param refreshToken the refresh token to spend
+     * @return an {@code application/x-www-form-urlencoded} body with {@code grant_type=refresh_token}; it holds
+     *     secrets, so it must never be logged
+     */
     public static String refreshForm(String clientId, String clientSecret, String refreshToken) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "refresh_token");
@@ -59,7 +95,16 @@ public final class TokenEndpoint {
         return form(form);
     }
 
-    /** The form body of an authorization code exchange. */
+    /**
+     * The form body of an authorization code exchange.
+     *
+     * @param clientId the app's client id
+     * @param clientSecret the app's client secret
+     * @param code the authorization code from the redirect
+     * @param redirectUri the redirect URI that the authorize request named; OAuth2 requires the two to match
+     * @return an {@code application/x-www-form-urlencoded} body with {@code grant_type=authorization_code}; it
+     *     holds secrets, so it must never be logged
+     */
     public static String codeForm(String clientId, String clientSecret, String code, URI redirectUri) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "authorization_code");
@@ -74,10 +119,12 @@ public final class TokenEndpoint {
      * Turns a token endpoint response into a token.
      *
      * @param status the HTTP status
-     * @param body the response body, at most {@link #MAX_RESPONSE_BYTES} of it
+     * @param body the response body, at most {@link #MAX_RESPONSE_BYTES} of it, or {@code null} if there was none
      * @param sentAt when the request was sent: the expiry counts from here, so it errs early
      * @param previousRefreshToken kept if the response carries no refresh token; may be {@code null}
      * @param endpoint the token URL, for messages
+     * @return the new token with an access token, the response's refresh token (or {@code previousRefreshToken})
+     *     and an expiry if the response had {@code expires_in}
      * @throws ReauthorizationRequiredException for invalid_grant, invalid_client and unauthorized_client
      * @throws TokenRefreshException for every other failure
      */
