@@ -1,5 +1,6 @@
 package io.github.netatmotoken.exporter;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -64,8 +65,10 @@ final class DataParser {
         try {
             root = MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new ApiResponseException("The " + endpoint + " response is not JSON (line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            // Some errors (nesting too deep, a number too long) carry no location (found by fuzzing).
+            JsonLocation at = e.getLocation();
+            throw new ApiResponseException("The " + endpoint + " response is not JSON"
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         } catch (IOException e) {
             throw new ApiResponseException("The " + endpoint + " response could not be read: " + e.getMessage(), e);
         }
