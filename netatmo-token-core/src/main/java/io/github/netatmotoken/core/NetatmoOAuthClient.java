@@ -237,20 +237,7 @@ public final class NetatmoOAuthClient implements TokenClient {
          *     absolute http(s), or the timeout is not positive
          */
         public NetatmoOAuthClient build() {
-            if (clientId == null || clientId.isBlank()) {
-                throw new IllegalStateException("clientId is required: the app's client id from"
-                        + " https://dev.netatmo.com/apps");
-            }
-            if (clientSecret == null || clientSecret.isBlank()) {
-                throw new IllegalStateException("clientSecret is required: the app's client secret from"
-                        + " https://dev.netatmo.com/apps");
-            }
-            String scheme = baseUrl.getScheme();
-            if (!baseUrl.isAbsolute() || baseUrl.getHost() == null
-                    || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
-                throw new IllegalStateException("baseUrl must be an absolute http or https URL such as"
-                        + " https://api.netatmo.com, but is " + baseUrl);
-            }
+            TokenEndpoint.checkSettings(clientId, clientSecret, baseUrl);
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalStateException("timeout must be positive, but is " + timeout);
             }

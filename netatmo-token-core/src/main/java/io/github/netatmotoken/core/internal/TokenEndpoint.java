@@ -116,6 +116,31 @@ public final class TokenEndpoint {
     }
 
     /**
+     * Checks the settings every token client needs, with the message its builder's {@code build()} throws.
+     *
+     * @param clientId the app's client id, {@code null} if never set
+     * @param clientSecret the app's client secret, {@code null} if never set
+     * @param baseUrl the API host
+     * @throws IllegalStateException if the id or secret is missing or blank, or the URL is not absolute http(s)
+     */
+    public static void checkSettings(@Nullable String clientId, @Nullable String clientSecret, URI baseUrl) {
+        if (clientId == null || clientId.isBlank()) {
+            throw new IllegalStateException("clientId is required: the app's client id from"
+                    + " https://dev.netatmo.com/apps");
+        }
+        if (clientSecret == null || clientSecret.isBlank()) {
+            throw new IllegalStateException("clientSecret is required: the app's client secret from"
+                    + " https://dev.netatmo.com/apps");
+        }
+        String scheme = baseUrl.getScheme();
+        if (!baseUrl.isAbsolute() || baseUrl.getHost() == null
+                || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
+            throw new IllegalStateException("baseUrl must be an absolute http or https URL such as"
+                    + " https://api.netatmo.com, but is " + baseUrl);
+        }
+    }
+
+    /**
      * Turns a token endpoint response into a token.
      *
      * @param status the HTTP status
