@@ -1,0 +1,158 @@
+package io.github.netatmotoken.okhttp;
+
+import io.github.netatmotoken.core.NotAuthenticatedException;
+import io.github.netatmotoken.core.Token;
+import io.github.netatmotoken.core.TokenSource;
+import java.io.IOException;
+import java.util.Objects;
+import okhttp3.Interceptor;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Signs every request of an {@link okhttp3.OkHttpClient} with a NetAtmo access token, and renews the token once
+ * when NetAtmo rejects it.
+ *
+ * <pre>{@code
+ * RefreshingTokenSource tokens = RefreshingTokenSource.builder()
+ *     .store(new FileTokenStore(Path.of("netatmo-token.json")))
+ *     .client(OkHttpTokenClient.builder().clientId(id).clientSecret(secret).build())
+ *     .build();
+ * OkHttpClient http = new OkHttpClient.Builder()
+ *     .addInterceptor(new NetatmoAuthInterceptor(tokens))
+ *     .build();
+ * Response stations = http.newCall(new Request.Builder()
+ *     .url("https://api.netatmo.com/api/getstationsdata").build()).execute();
+ * }</pre>
+ *
+ * <p>What it does with each request:
+ * <ul>
+ *   <li>A request that already has an {@code Authorization} header is sent untouched.</li>
+ *   <li>Otherwise it gets {@code Authorization: Bearer <access token>} from {@link TokenSource#token()}. If there
+ *       is no usable token, the call fails with that method's exception (such as
+ *       {@link NotAuthenticatedException} or {@link io.github.netatmotoken.core.ReauthorizationRequiredException})
+ *       before anything is sent.</li>
+ *   <li>If NetAtmo rejects the token (HTTP 401, or HTTP 403 with error code 2 "invalid" or 3 "expired"), the
+ *       token is {@linkplain TokenSource#invalidate(Token) invalidated} and the request is sent once more with a
+ *       new one. There is never a second retry: if the retry is rejected too, the caller gets that response. If no
+ *       new token can be had, the call fails with the {@code TokenSource}'s exception, which says why. A request
+ *       with a {@linkplain RequestBody#isOneShot() one-shot} body is not retried; its caller gets the rejection
+ *       and the next call uses the new token.</li>
+ *   <li>Every other response, including HTTP 403 with code 13 (missing scope) or 26 (usage limit reached), reaches
+ *       the caller unchanged, and nothing is refreshed: a new token would not help.</li>
+ * </ul>
+ *
+ * <p>Add it with {@code addInterceptor} (as a network interceptor it fails every call with an
+ * {@link IllegalStateException}), and only to clients that talk to NetAtmo: it sends the token with every request
+ * that has no {@code Authorization} header of its own. OkHttp drops the header when it follows a redirect to
+ * another host.
+ *
+ * <p>This class is thread-safe; one instance serves any number of concurrent calls, and many calls rejected with
+ * the same token cause one refresh (the {@code TokenSource}'s {@code invalidate} guarantees it).
+ */
+public final class NetatmoAuthInterceptor implements Interceptor {
+    private static final Logger log = LoggerFactory.getLogger(NetatmoAuthInterceptor.class);
+
+    private static final String AUTHORIZATION = "Authorization";
+
+    private final TokenSource tokens;
+
+    /**
+     * The header value of the token last used, so that the hot path does not build the same string for every
+     * call. Racy on purpose: a stale or lost write only costs one string.
+     */
+    private volatile Bearer last = new Bearer(null, null);
+
+    /** An interceptor that takes its tokens from {@code tokens}, usually a {@code RefreshingTokenSource}. */
+    public NetatmoAuthInterceptor(TokenSource tokens) {
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
+    }
+
+    @Override
+    public Response intercept(Chain chain) throws IOException {
+        if (chain.connection() != null) {
+            // Only network interceptors see a connection; there, a retry would break OkHttp's contract.
+            throw new IllegalStateException("NetatmoAuthInterceptor must be added with"
+                    + " OkHttpClient.Builder.addInterceptor, not addNetworkInterceptor");
+        }
+        Request request = chain.request();
+        if (request.header(AUTHORIZATION) != null) {
+            return chain.proceed(request);
+        }
+        Token used = usableToken();
+        Response response = chain.proceed(authorized(request, used));
+        int code = response.code();
+        if (code != 401 && code != 403) {
+            return response;
+        }
+        return retryIfRejected(chain, request, used, response);
+    }
+
+    /** The slow path: only for 401 and 403. */
+    private Response retryIfRejected(Chain chain, Request request, Token used, Response response)
+            throws IOException {
+        ResponseBody peeked = response.peekBody(ApiError.MAX_BODY_BYTES);
+        byte[] body = peeked.bytes();
+        ApiError error = response.code() == 403 ? ApiError.parse(body) : null;
+        if (response.code() == 403 && (error == null || !error.rejectsAccessToken())) {
+            return response;
+        }
+        String rejection = "HTTP " + response.code() + (error == null ? "" : " (NetAtmo error code " + error.code()
+                + ")") + " for " + request.method() + " " + request.url().encodedPath();
+        RequestBody requestBody = request.body();
+        if (requestBody != null && requestBody.isOneShot()) {
+            tokens.invalidate(used);
+            log.info("NetAtmo rejected the access token: {}. Not retried because the request body is one-shot;"
+                    + " the next call uses a new token", rejection);
+            return response;
+        }
+        response.close();
+        tokens.invalidate(used);
+        Token fresh = usableToken();
+        if (fresh.accessToken().equals(used.accessToken())) {
+            log.warn("NetAtmo rejected the access token: {}, and the token source still hands out the same one;"
+                    + " not retried", rejection);
+            return response.newBuilder().body(ResponseBody.create(body, peeked.contentType())).build();
+        }
+        log.debug("NetAtmo rejected the access token: {}; retrying once with a new one", rejection);
+        return chain.proceed(authorized(request, fresh));
+    }
+
+    private Token usableToken() throws IOException {
+        Token token = tokens.token();
+        if (token == null || !token.hasAccessToken()) {
+            throw new NotAuthenticatedException("The token source " + tokens.getClass().getName() + " returned no"
+                    + " access token; authorize this app with NetAtmo first");
+        }
+        return token;
+    }
+
+    private Request authorized(Request request, Token token) {
+        Bearer bearer = last;
+        if (bearer.token != token) {
+            bearer = new Bearer(token, "Bearer " + token.accessToken());
+            last = bearer;
+        }
+        return request.newBuilder().header(AUTHORIZATION, bearer.headerValue).build();
+    }
+
+    @Override
+    public String toString() {
+        return "NetatmoAuthInterceptor[" + tokens.getClass().getSimpleName() + "]";
+    }
+
+    /** A token and its header value; never printed. */
+    private static final class Bearer {
+        final Token token;
+        final String headerValue;
+
+        Bearer(Token token, String headerValue) {
+            this.token = token;
+            this.headerValue = headerValue;
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.github.netatmotoken.okhttp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.netatmotoken.okhttp.TestServer.Reply;
+import java.io.IOException;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class NetatmoApiExceptionTest {
+    private TestServer server;
+    private final OkHttpClient http = new OkHttpClient();
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server = TestServer.start();
+    }
+
+    @AfterEach
+    void stopServer() throws IOException {
+        server.close();
+    }
+
+    private NetatmoApiException failedCall(Request request) throws IOException {
+        try (Response response = http.newCall(request).execute()) {
+            return NetatmoApiException.from(response);
+        }
+    }
+
+    private Request get(String pathAndQuery) {
+        return new Request.Builder().url(server.url(pathAndQuery)).build();
+    }
+
+    @Test
+    void carriesStatusCodeAndMessageAndSaysWhatToDo() throws Exception {
+        server.enqueue(Reply.apiError(403, 13, "Application does not have the good scope rights"));
+
+        NetatmoApiException e = failedCall(get("/api/gethomecoachsdata"));
+
+        assertEquals(403, e.httpStatus());
+        assertEquals(13, e.errorCode());
+        assertEquals("Application does not have the good scope rights", e.errorMessage());
+        assertEquals("NetAtmo API call GET " + server.url("/api/gethomecoachsdata") + " failed with HTTP 403,"
+                + " error code 13 (Application does not have the good scope rights): the app was not granted the"
+                + " scope this call needs; authorize again with it (read_station for weather stations,"
+                + " read_homecoach for the Healthy Home Coach)", e.getMessage());
+    }
+
+    @Test
+    void theUsageLimitSaysToCallLessOften() throws Exception {
+        server.enqueue(Reply.apiError(403, 26, "User usage reached"));
+
+        NetatmoApiException e = failedCall(get("/api/getstationsdata"));
+
+        assertEquals(26, e.errorCode());
+        assertTrue(e.getMessage().endsWith("the usage limit is reached; call less often (NetAtmo allows 50 requests"
+                + " per 10 seconds and 500 per hour for each user)"), e.getMessage());
+    }
+
+    @Test
+    void aBodyThatIsNoNetatmoErrorKeepsTheStatusAndIsNotQuoted() throws Exception {
+        server.enqueue(Reply.json(502, "<html><body>Bad gateway</body></html>"));
+
+        NetatmoApiException e = failedCall(get("/api/getstationsdata"));
+
+        assertEquals(502, e.httpStatus());
+        assertEquals(-1, e.errorCode());
+        assertNull(e.errorMessage());
+        assertEquals("NetAtmo API call GET " + server.url("/api/getstationsdata") + " failed with HTTP 502:"
+                + " NetAtmo is having trouble; retry later", e.getMessage());
+    }
+
+    @Test
+    void neverShowsTheAccessTokenFromTheHeaderTheQueryOrNetatmosText() throws Exception {
+        String token = "5f1e0000000000000000|abcdef0123456789abcdef";
+        server.enqueue(Reply.apiError(403, 2, "Invalid access token " + token));
+        // Percent-encoded in the query: the JDK's test server refuses a raw '|' in the request line.
+        Request request = get("/api/getstationsdata?access_token=" + token.replace("|", "%7C")
+                + "&device_id=70:ee:50:00:00:01")
+                .newBuilder().header("Authorization", "Bearer " + token).build();
+
+        NetatmoApiException e = failedCall(request);
+
+        assertEquals(403, e.httpStatus(), e.getMessage());
+        assertEquals("Invalid access token [access token]", e.errorMessage());
+        assertFalse(e.getMessage().contains(token), e.getMessage());
+        assertFalse(e.getMessage().contains("access_token="), e.getMessage());
+        assertFalse(e.toString().contains(token), e.toString());
+        assertTrue(e.getMessage().startsWith("NetAtmo API call GET " + server.url("/api/getstationsdata")
+                + " failed with HTTP 403, error code 2 (Invalid access token [access token])"), e.getMessage());
+    }
+
+    @Test
+    void leavesTheResponseReadable() throws Exception {
+        String body = "{\"error\":{\"code\":9,\"message\":\"Device not found\"}}";
+        server.enqueue(Reply.json(400, body));
+
+        try (Response response = http.newCall(get("/api/getstationsdata?device_id=x")).execute()) {
+            NetatmoApiException e = NetatmoApiException.from(response);
+            assertEquals(9, e.errorCode());
+            assertEquals(body, response.body().string());
+        }
+    }
+
+    @Test
+    void readsAtMost16KiBOfTheBody() throws Exception {
+        // A valid error after 20 KiB of whitespace: understood only if more than 16 KiB were read.
+        server.enqueue(Reply.json(403, " ".repeat(20 * 1024) + "{\"error\":{\"code\":13,\"message\":\"scope\"}}"));
+
+        NetatmoApiException e = failedCall(get("/api/getstationsdata"));
+
+        assertEquals(403, e.httpStatus());
+        assertEquals(-1, e.errorCode());
+    }
+
+    @Test
+    void netatmosTextIsKeptToOneShortLine() throws Exception {
+        server.enqueue(Reply.json(400, "{\"error\":{\"code\":21,\"message\":\"bad\\nINFO forged log line "
+                + "x".repeat(300) + "\"}}"));
+
+        NetatmoApiException e = failedCall(get("/api/getmeasure"));
+
+        assertFalse(e.errorMessage().contains("\n"));
+        assertTrue(e.errorMessage().startsWith("bad INFO forged log line xxx"), e.errorMessage());
+        assertEquals(201, e.errorMessage().length(), e.errorMessage());
+        assertTrue(e.errorMessage().endsWith("x…"), e.errorMessage());
+    }
+}
