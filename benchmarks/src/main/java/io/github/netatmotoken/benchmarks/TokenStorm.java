@@ -6,6 +6,7 @@ import io.github.netatmotoken.core.RefreshingTokenSource;
 import io.github.netatmotoken.core.Token;
 import io.github.netatmotoken.core.TokenStore;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +65,8 @@ public final class TokenStorm {
     }
 
     private void run(int warmup, int rounds) throws Exception {
-        server.start();
+        server.setServerSocketFactory(new NoDelayServerSocketFactory());
+        server.start(InetAddress.getByName("127.0.0.1"), 0);
         Path files = Files.createTempDirectory(dir, "token-storm-");
         try {
             client = new TimedTokenClient(NetatmoOAuthClient.builder().clientId("benchmark")
