@@ -1,0 +1,56 @@
+package io.github.netatmotoken.exporter;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import io.github.netatmotoken.core.RefreshingTokenSource;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+
+/**
+ * With {@code --debug-handlers}: {@code /debug/data} shows the last raw API response, {@code /debug/token} the
+ * token's validity, presence flags and expiry (never a token value).
+ */
+final class DebugHandlers {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final Supplier<DataSnapshot> data;
+    private final Supplier<RefreshingTokenSource.Status> tokenStatus;
+
+    DebugHandlers(Supplier<DataSnapshot> data, Supplier<RefreshingTokenSource.Status> tokenStatus) {
+        this.data = data;
+        this.tokenStatus = tokenStatus;
+    }
+
+    void data(HttpExchange exchange) throws IOException {
+        DataSnapshot snapshot = data.get();
+        if (snapshot.rawStations() == null) {
+            Reply.text(exchange, 404, "No data from NetAtmo yet; see / for why.\n");
+            return;
+        }
+        if (snapshot.rawHomeCoaches() == null) {
+            Reply.send(exchange, 200, "application/json", snapshot.rawStations());
+            return;
+        }
+        String both = "{\"getstationsdata\":" + new String(snapshot.rawStations(), StandardCharsets.UTF_8)
+                + ",\"gethomecoachsdata\":" + new String(snapshot.rawHomeCoaches(), StandardCharsets.UTF_8) + "}";
+        Reply.json(exchange, 200, both);
+    }
+
+    void token(HttpExchange exchange) throws IOException {
+        RefreshingTokenSource.Status status = tokenStatus.get();
+        ObjectNode json = MAPPER.createObjectNode();
+        json.put("state", status.state().name());
+        json.put("valid", status.state() == RefreshingTokenSource.State.VALID);
+        json.put("hasAccessToken", status.state() == RefreshingTokenSource.State.VALID
+                || status.state() == RefreshingTokenSource.State.EXPIRED);
+        json.put("hasRefreshToken", status.hasRefreshToken());
+        json.put("expiry", status.expiry() == null ? null : status.expiry().toString());
+        json.put("lastRefresh", status.lastRefresh() == null ? null : status.lastRefresh().toString());
+        json.put("refreshCount", status.refreshCount());
+        json.put("failureCount", status.failureCount());
+        json.put("lastError", status.lastError());
+        Reply.json(exchange, 200, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
+    }
+}

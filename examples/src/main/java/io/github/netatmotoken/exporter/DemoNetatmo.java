@@ -1,0 +1,281 @@
+package io.github.netatmotoken.exporter;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A simulated NetAtmo API on a loopback port, for {@code --demo}: an authorize page asking for consent, a token
+ * endpoint issuing short-lived tokens and rotating refresh tokens strictly (a used one gets {@code invalid_grant}),
+ * and getstationsdata / gethomecoachsdata with readings that drift over time. Thread-safe.
+ */
+final class DemoNetatmo implements AutoCloseable {
+    static final Duration TOKEN_LIFETIME = Duration.ofMinutes(2);
+    private static final Logger log = LoggerFactory.getLogger(DemoNetatmo.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final Clock clock;
+    private final String clientId;
+    private final String clientSecret;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, String> codes = new ConcurrentHashMap<>();
+    private final Map<String, Instant> accessTokens = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> refreshTokens = new ConcurrentHashMap<>();
+
+    private DemoNetatmo(HttpServer server, ExecutorService executor, Clock clock, String clientId,
+            String clientSecret) {
+        this.server = server;
+        this.executor = executor;
+        this.clock = clock;
+        this.clientId = clientId;
+        this.clientSecret = clientSecret;
+    }
+
+    /**
+     * Starts the simulation on a free loopback port.
+     *
+     * @param carriedOver a refresh token this simulation issued in an earlier run (read from the token file), so
+     *     that a restarted demo keeps its authorization, or {@code null}
+     */
+    static DemoNetatmo start(Clock clock, String clientId, String clientSecret, String carriedOver)
+            throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "demo-netatmo-api");
+            t.setDaemon(true);
+            return t;
+        });
+        DemoNetatmo demo = new DemoNetatmo(server, executor, clock, clientId, clientSecret);
+        if (carriedOver != null && carriedOver.startsWith("demo-rt-")) {
+            demo.refreshTokens.put(carriedOver, Boolean.TRUE);
+        }
+        server.createContext("/oauth2/authorize", demo.guard(demo::authorize));
+        server.createContext("/oauth2/token", demo.guard(demo::token));
+        server.createContext("/api/getstationsdata", demo.guard(e -> demo.data(e, false)));
+        server.createContext("/api/gethomecoachsdata", demo.guard(e -> demo.data(e, true)));
+        server.setExecutor(executor);
+        server.start();
+        log.info("Demo mode: simulated NetAtmo API at {} (tokens live {} minutes)", demo.url(),
+                TOKEN_LIFETIME.toMinutes());
+        return demo;
+    }
+
+    /** The base URL to use as {@code --api-url}. */
+    URI url() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    private interface Handler {
+        void handle(HttpExchange exchange) throws IOException;
+    }
+
+    private com.sun.net.httpserver.HttpHandler guard(Handler handler) {
+        return exchange -> {
+            try {
+                handler.handle(exchange);
+            } catch (IOException | RuntimeException e) {
+                log.warn("Demo API failed to answer {}: {}", exchange.getRequestURI().getPath(), e.toString());
+                exchange.close();
+            }
+        };
+    }
+
+    private void authorize(HttpExchange exchange) throws IOException {
+        Map<String, String> q = Reply.query(exchange);
+        String redirect = q.get("redirect_uri");
+        String state = q.getOrDefault("state", "");
+        if (!clientId.equals(q.get("client_id")) || redirect == null || !redirect.startsWith("http")) {
+            Reply.html(exchange, 400, "Demo NetAtmo: bad request", "<h1>Bad authorize request</h1><p>Unknown client"
+                    + " id or missing redirect_uri.</p>");
+            return;
+        }
+        if (q.containsKey("decision")) {
+            String sep = redirect.contains("?") ? "&" : "?";
+            String target;
+            if (q.get("decision").equals("allow")) {
+                String code = "demo-code-" + randomHex(12);
+                codes.put(code, redirect);
+                target = redirect + sep + "code=" + encode(code) + "&state=" + encode(state);
+            } else {
+                target = redirect + sep + "error=access_denied&state=" + encode(state);
+            }
+            exchange.getResponseHeaders().set("Location", target);
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+            return;
+        }
+        String hidden = "<input type=\"hidden\" name=\"client_id\" value=\"" + Html.escape(clientId) + "\">"
+                + "<input type=\"hidden\" name=\"redirect_uri\" value=\"" + Html.escape(redirect) + "\">"
+                + "<input type=\"hidden\" name=\"scope\" value=\"" + Html.escape(q.getOrDefault("scope", "")) + "\">"
+                + "<input type=\"hidden\" name=\"state\" value=\"" + Html.escape(state) + "\">";
+        exchange.getResponseHeaders().set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+        Reply.send(exchange, 200, "text/html; charset=utf-8", Html.page("Demo NetAtmo: authorize",
+                "<h1>Simulated NetAtmo</h1><p class=\"box warn\">This is the exporter's demo mode, not NetAtmo.</p>"
+                + "<p>The app <b>" + Html.escape(clientId) + "</b> asks for access to your weather station data"
+                + " (scope <code>" + Html.escape(q.getOrDefault("scope", "")) + "</code>).</p>"
+                + "<form method=\"get\" action=\"/oauth2/authorize\" style=\"display:inline\">" + hidden
+                + "<button name=\"decision\" value=\"allow\">Yes, I accept</button></form> "
+                + "<form method=\"get\" action=\"/oauth2/authorize\" style=\"display:inline\">" + hidden
+                + "<button name=\"decision\" value=\"deny\" style=\"background:#888;border-color:#888\">No</button>"
+                + "</form>").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void token(HttpExchange exchange) throws IOException {
+        if (!"POST".equals(exchange.getRequestMethod())) {
+            Reply.methodNotAllowed(exchange, "POST");
+            return;
+        }
+        Map<String, String> form = Reply.form(exchange);
+        if (!clientId.equals(form.get("client_id")) || !clientSecret.equals(form.get("client_secret"))) {
+            Reply.json(exchange, 400, "{\"error\":\"invalid_client\"}");
+            return;
+        }
+        switch (form.getOrDefault("grant_type", "")) {
+            case "authorization_code" -> {
+                String redirect = codes.remove(form.getOrDefault("code", ""));
+                if (redirect == null || !redirect.equals(form.get("redirect_uri"))) {
+                    Reply.json(exchange, 400, "{\"error\":\"invalid_grant\"}");
+                    return;
+                }
+                issue(exchange);
+            }
+            case "refresh_token" -> {
+                if (refreshTokens.remove(form.getOrDefault("refresh_token", "")) == null) {
+                    log.warn("Demo API: refused a refresh token that was already used or never issued"
+                            + " (invalid_grant)");
+                    Reply.json(exchange, 400, "{\"error\":\"invalid_grant\"}");
+                    return;
+                }
+                issue(exchange);
+            }
+            default -> Reply.json(exchange, 400, "{\"error\":\"unsupported_grant_type\"}");
+        }
+    }
+
+    private void issue(HttpExchange exchange) throws IOException {
+        String access = "demo-at-" + randomHex(16);
+        String refresh = "demo-rt-" + randomHex(16);
+        accessTokens.put(access, clock.instant().plus(TOKEN_LIFETIME));
+        refreshTokens.put(refresh, Boolean.TRUE);
+        long seconds = TOKEN_LIFETIME.toSeconds();
+        ObjectNode json = MAPPER.createObjectNode();
+        json.put("access_token", access);
+        json.put("refresh_token", refresh);
+        json.putArray("scope").add("read_station").add("read_homecoach");
+        json.put("expires_in", seconds);
+        json.put("expire_in", seconds);
+        Reply.json(exchange, 200, json.toString());
+    }
+
+    private void data(HttpExchange exchange, boolean homeCoach) throws IOException {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        if (auth == null || !auth.startsWith("Bearer ")) {
+            Reply.json(exchange, 403, "{\"error\":{\"code\":1,\"message\":\"Access token is missing\"}}");
+            return;
+        }
+        Instant expiry = accessTokens.get(auth.substring(7));
+        if (expiry == null) {
+            Reply.json(exchange, 403, "{\"error\":{\"code\":2,\"message\":\"Invalid access token\"}}");
+            return;
+        }
+        if (!clock.instant().isBefore(expiry)) {
+            Reply.json(exchange, 403, "{\"error\":{\"code\":3,\"message\":\"Access token expired\"}}");
+            return;
+        }
+        long now = clock.instant().getEpochSecond();
+        ObjectNode root = MAPPER.createObjectNode();
+        ArrayNode devices = root.putObject("body").putArray("devices");
+        if (homeCoach) {
+            homeCoach(devices.addObject(), now);
+        } else {
+            station(devices.addObject(), now);
+        }
+        root.put("status", "ok");
+        root.put("time_exec", 0.01);
+        root.put("time_server", now);
+        Reply.json(exchange, 200, root.toString());
+    }
+
+    /** A reading that swings by {@code amplitude} around {@code mean} over {@code periodMinutes}. */
+    private static double drift(long now, double mean, double amplitude, double periodMinutes, double phase) {
+        double value = mean + amplitude * Math.sin(2 * Math.PI * now / (periodMinutes * 60) + phase);
+        return Math.round(value * 10) / 10.0;
+    }
+
+    private static void station(ObjectNode d, long now) {
+        long measured = now - now % 60;
+        d.put("_id", "70:ee:50:00:00:01").put("type", "NAMain").put("station_name", "Demo Station")
+                .put("module_name", "Living Room").put("home_id", "demo-home").put("home_name", "Demo Home")
+                .put("reachable", true).put("wifi_status", 55).put("firmware", 202);
+        d.putArray("data_type").add("Temperature").add("CO2").add("Humidity").add("Noise").add("Pressure");
+        d.putObject("dashboard_data").put("time_utc", measured)
+                .put("Temperature", drift(now, 21.5, 1.2, 47, 0)).put("Humidity", Math.round(drift(now, 48, 6, 61, 1)))
+                .put("CO2", Math.round(drift(now, 700, 250, 37, 2))).put("Noise", Math.round(drift(now, 40, 6, 13, 0)))
+                .put("Pressure", drift(now, 1015, 4, 180, 0)).put("AbsolutePressure", drift(now, 985, 4, 180, 0));
+        ArrayNode modules = d.putArray("modules");
+        modules.addObject().put("_id", "02:00:00:00:00:01").put("type", "NAModule1").put("module_name", "Garden")
+                .put("reachable", true).put("last_seen", measured).put("rf_status", 68).put("battery_vp", 5600)
+                .put("battery_percent", 82).putObject("dashboard_data").put("time_utc", measured)
+                .put("Temperature", drift(now, 9, 4, 53, 1)).put("Humidity", Math.round(drift(now, 75, 12, 71, 2)));
+        modules.addObject().put("_id", "06:00:00:00:00:01").put("type", "NAModule2").put("module_name", "Wind")
+                .put("reachable", true).put("last_seen", measured).put("rf_status", 72).put("battery_vp", 5300)
+                .put("battery_percent", 64).putObject("dashboard_data").put("time_utc", measured)
+                .put("WindStrength", Math.max(0, Math.round(drift(now, 12, 10, 17, 0))))
+                .put("WindAngle", Math.floorMod(Math.round(drift(now, 220, 90, 29, 1)), 360))
+                .put("GustStrength", Math.max(0, Math.round(drift(now, 20, 12, 17, 0))))
+                .put("GustAngle", Math.floorMod(Math.round(drift(now, 230, 90, 29, 1)), 360));
+        modules.addObject().put("_id", "05:00:00:00:00:01").put("type", "NAModule3").put("module_name", "Rain")
+                .put("reachable", true).put("last_seen", measured).put("rf_status", 80).put("battery_vp", 4900)
+                .put("battery_percent", 35).putObject("dashboard_data").put("time_utc", measured)
+                .put("Rain", Math.max(0, drift(now, 0.2, 0.6, 23, 0))).put("sum_rain_1", 0.4)
+                .put("sum_rain_24", 3.1);
+    }
+
+    private static void homeCoach(ObjectNode d, long now) {
+        long measured = now - now % 60;
+        d.put("_id", "70:ee:50:00:00:99").put("type", "NHC").put("name", "Bedroom").put("reachable", true)
+                .put("wifi_status", 60);
+        d.putObject("dashboard_data").put("time_utc", measured).put("Temperature", drift(now, 19.5, 1, 41, 2))
+                .put("Humidity", Math.round(drift(now, 52, 5, 59, 0))).put("CO2", Math.round(drift(now, 900, 400, 33, 1)))
+                .put("Noise", Math.round(drift(now, 35, 4, 11, 0))).put("Pressure", drift(now, 1015, 4, 180, 0))
+                .put("AbsolutePressure", drift(now, 985, 4, 180, 0))
+                .put("health_idx", Math.floorMod(Math.round(drift(now, 1.5, 1.5, 31, 0)), 5));
+    }
+
+    private String randomHex(int bytes) {
+        byte[] b = new byte[bytes];
+        random.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,293 @@
+package io.github.netatmotoken.exporter;
+
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import io.github.netatmotoken.core.FileTokenStore;
+import io.github.netatmotoken.core.ReauthorizationRequiredException;
+import io.github.netatmotoken.core.RefreshingTokenSource;
+import io.github.netatmotoken.core.Token;
+import io.github.netatmotoken.core.TokenFileException;
+import io.github.netatmotoken.core.TokenListener;
+import io.github.netatmotoken.core.TokenStore;
+import io.github.netatmotoken.okhttp.NetatmoAuthInterceptor;
+import io.github.netatmotoken.okhttp.OkHttpTokenClient;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running exporter: the token source on its token file, the background data refresh, and the HTTP server with
+ * the Go exporter's endpoints. {@link #start} builds and starts it all; {@link #close} saves the token and stops.
+ * Thread-safe.
+ */
+final class Exporter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Exporter.class);
+
+    private final HttpServer server;
+    private final ExecutorService serverThreads;
+    private final RefreshingTokenSource tokens;
+    private final DataPoller poller;
+    private final DemoNetatmo demo;
+    private final ExporterMetrics metrics;
+    private final URI url;
+
+    private Exporter(HttpServer server, ExecutorService serverThreads, RefreshingTokenSource tokens,
+            DataPoller poller, DemoNetatmo demo, ExporterMetrics metrics, URI url) {
+        this.server = server;
+        this.serverThreads = serverThreads;
+        this.tokens = tokens;
+        this.poller = poller;
+        this.demo = demo;
+        this.metrics = metrics;
+        this.url = url;
+    }
+
+    /**
+     * Starts everything: the token file is loaded, the port bound, the first data refresh begun.
+     *
+     * @throws StartupException with one line saying what to fix: a corrupt or unreadable token file (left
+     *     untouched), a port in use
+     */
+    static Exporter start(Config config, Clock clock) throws StartupException {
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            return start(config, clock, opened);
+        } catch (StartupException | RuntimeException e) {
+            for (int i = opened.size() - 1; i >= 0; i--) {
+                try {
+                    opened.get(i).close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static Exporter start(Config config, Clock clock, List<AutoCloseable> opened) throws StartupException {
+        // Without TCP_NODELAY the JDK server's separate header and body writes meet delayed ACKs: 40 ms a scrape.
+        // The property is read once, when the first server is created.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+        DemoNetatmo demo = null;
+        if (config.demo()) {
+            if (config.tokenFile() == null) {
+                config = config.withTokenFile(Path.of(System.getProperty("java.io.tmpdir"), "netatmo-exporter-demo",
+                        "token.json"));
+                log.info("Demo mode: keeping the demo token in {} (pass --token-file to choose another)",
+                        config.tokenFile());
+            }
+            try {
+                demo = DemoNetatmo.start(clock, config.clientId(), config.clientSecret(),
+                        new FileTokenStore(config.tokenFile(), clock).load().map(Token::refreshToken).orElse(null));
+            } catch (IOException e) {
+                throw new StartupException(e instanceof TokenFileException ? e.getMessage() + "; fix or delete it"
+                        : "Cannot start the demo API: " + e.getMessage(), e);
+            }
+            opened.add(demo);
+            config = config.withApiUrl(demo.url());
+        }
+
+        HttpServer server;
+        try {
+            server = HttpServer.create(config.host() == null ? new InetSocketAddress(config.port())
+                    : new InetSocketAddress(config.host(), config.port()), 64);
+        } catch (BindException e) {
+            throw new StartupException("Cannot listen on " + addr(config) + ": " + e.getMessage()
+                    + "; stop the program using it or choose another address with --addr", e);
+        } catch (IOException e) {
+            throw new StartupException("Cannot listen on " + addr(config) + ": " + e, e);
+        }
+        opened.add(() -> server.stop(0));
+        int port = server.getAddress().getPort();
+        URI external = config.externalUrl() != null ? config.externalUrl()
+                : URI.create("http://" + (config.host() == null || config.host().equals("0.0.0.0")
+                        || config.host().equals("::") ? "localhost" : hostForUrl(config.host())) + ":" + port);
+        URI redirectUri = URI.create(external + "/auth/callback");
+
+        TokenStore store;
+        if (config.tokenFile() != null) {
+            store = new FileTokenStore(config.tokenFile(), clock);
+            if (Files.isRegularFile(config.tokenFile()) && !Files.isWritable(config.tokenFile())) {
+                log.warn("Token file {} is not writable: refreshed tokens cannot be saved, and NetAtmo's rotating"
+                        + " refresh tokens will be lost on restart; give this user write access", config.tokenFile());
+            }
+        } else {
+            store = new MemoryTokenStore();
+            log.warn("No --token-file given: the token is kept in memory only and lost on restart, as in the Go"
+                    + " exporter; set --token-file (NETATMO_EXPORTER_TOKEN_FILE) to keep it");
+        }
+
+        OkHttpClient http = new OkHttpClient.Builder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .readTimeout(Duration.ofSeconds(30))
+                .callTimeout(Duration.ofSeconds(60))
+                .build();
+        OkHttpTokenClient tokenClient = OkHttpTokenClient.builder().httpClient(http).clientId(config.clientId())
+                .clientSecret(config.clientSecret()).baseUrl(config.apiUrl()).clock(clock).build();
+        AtomicReference<ExporterMetrics> metricsRef = new AtomicReference<>();
+        AtomicReference<DataPoller> pollerRef = new AtomicReference<>();
+        RefreshingTokenSource tokens;
+        try {
+            tokens = RefreshingTokenSource.builder().store(store).client(tokenClient).clock(clock)
+                    .listener(new TokenListener() {
+                        @Override
+                        public void refreshed(Token token) {
+                            metricsRef.get().tokenRefresh("success");
+                        }
+
+                        @Override
+                        public void refreshFailed(IOException error, Instant nextAttempt) {
+                            metricsRef.get().tokenRefresh("transient_error");
+                        }
+
+                        @Override
+                        public void reauthorizationRequired(ReauthorizationRequiredException error) {
+                            metricsRef.get().tokenRefresh("reauthorization_required");
+                            log.error("Open {}/ and authorize again: {}", external, error.getMessage());
+                        }
+                    })
+                    .build();
+        } catch (TokenFileException e) {
+            throw new StartupException(e.getMessage() + "; it is left untouched: fix it, or move it away to"
+                    + " authorize again", e);
+        } catch (IOException e) {
+            throw new StartupException("Cannot load the token from " + store + ": " + e.getMessage(), e);
+        }
+        opened.add(tokens);
+        ExporterMetrics metrics = new ExporterMetrics(() -> pollerRef.get().snapshot(), tokens::status,
+                config.refreshInterval(), config.ageStale(), clock);
+        metricsRef.set(metrics);
+
+        OkHttpClient dataHttp = http.newBuilder().addInterceptor(new NetatmoAuthInterceptor(tokens)).build();
+        DataPoller poller = new DataPoller(new NetatmoApi(dataHttp, config.apiUrl(), metrics), config.homeCoach(),
+                config.refreshInterval(), clock);
+        pollerRef.set(poller);
+        opened.add(poller);
+
+        List<String> scopes = config.homeCoach() ? List.of("read_station", "read_homecoach") : List.of("read_station");
+        AuthFlow auth = new AuthFlow(config.apiUrl(), config.clientId(), scopes, redirectUri, tokenClient, tokens,
+                new AuthStates(clock), poller::refreshNow);
+        StatusPage status = new StatusPage(tokens::status, poller::snapshot, clock, store.toString(),
+                config.debugHandlers(), config.demo());
+        MetricsHandler metricsHandler = new MetricsHandler(metrics.registry());
+        server.createContext("/", guard(status::handle));
+        server.createContext("/metrics", guard(metricsHandler::handle));
+        server.createContext("/version", guard(Version::handle));
+        server.createContext("/auth/authorize", guard(auth::authorize));
+        server.createContext("/auth/callback", guard(auth::callback));
+        server.createContext("/auth/settoken", guard(auth::setToken));
+        if (config.debugHandlers()) {
+            DebugHandlers debug = new DebugHandlers(poller::snapshot, tokens::status);
+            server.createContext("/debug/data", guard(debug::data));
+            server.createContext("/debug/token", guard(debug::token));
+        }
+        ExecutorService serverThreads = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "http-server");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(serverThreads);
+        server.start();
+        poller.start();
+        log.info("NetAtmo exporter {} listening on {}: status page {}/, metrics {}/metrics (API {}, token {},"
+                + " refresh every {})", Version.VERSION, addr(config, port), external, external, config.apiUrl(),
+                store, GoDuration.format(config.refreshInterval()));
+        if (config.refreshInterval().compareTo(Duration.ofMinutes(1)) < 0) {
+            log.warn("--refresh-interval {} is short: NetAtmo stations upload about every 10 minutes, and NetAtmo"
+                    + " limits each user to 500 requests an hour", GoDuration.format(config.refreshInterval()));
+        }
+        return new Exporter(server, serverThreads, tokens, poller, demo, metrics, external);
+    }
+
+    /** The port the server listens on. */
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** The URL browsers reach the exporter at. */
+    URI url() {
+        return url;
+    }
+
+    RefreshingTokenSource tokens() {
+        return tokens;
+    }
+
+    ExporterMetrics metrics() {
+        return metrics;
+    }
+
+    /** Completes when the first data refresh after start is done. */
+    CompletableFuture<DataSnapshot> firstDataRefresh() {
+        return poller.firstRefresh();
+    }
+
+    /** Refreshes the NetAtmo data now, after any refresh in progress. */
+    CompletableFuture<DataSnapshot> refreshData() {
+        return poller.refreshNow();
+    }
+
+    /** Stops the data refresh and the server, saves the current token, stops the demo API. */
+    @Override
+    public void close() {
+        log.info("Shutting down");
+        poller.close();
+        server.stop(0);
+        serverThreads.shutdownNow();
+        tokens.close();
+        if (demo != null) {
+            demo.close();
+        }
+        try {
+            serverThreads.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static HttpHandler guard(HttpHandler handler) {
+        return exchange -> {
+            try {
+                handler.handle(exchange);
+            } catch (IOException | RuntimeException e) {
+                log.warn("Failed to answer {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                        e.toString());
+                try {
+                    Reply.text(exchange, 500, "Internal error; see the exporter's log\n");
+                } catch (IOException | RuntimeException ignored) {
+                    exchange.close();
+                }
+            }
+        };
+    }
+
+    private static String addr(Config config) {
+        return addr(config, config.port());
+    }
+
+    private static String addr(Config config, int port) {
+        return (config.host() == null ? "" : hostForUrl(config.host())) + ":" + port;
+    }
+
+    private static String hostForUrl(String host) {
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+}

@@ -1,0 +1,150 @@
+package io.github.netatmotoken.exporter;
+
+import io.github.netatmotoken.core.RefreshingTokenSource;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The exporter's metrics: the Go netatmo-exporter's names and labels, built on each scrape from the cached
+ * {@link DataSnapshot} and the token status (never from a call to NetAtmo), plus counters of API requests and
+ * token refreshes. Thread-safe.
+ */
+final class ExporterMetrics implements MultiCollector {
+    private static final String[] SENSOR_LABELS = {"module", "station", "home"};
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Supplier<DataSnapshot> data;
+    private final Supplier<RefreshingTokenSource.Status> tokenStatus;
+    private final Duration refreshInterval;
+    private final Duration ageStale;
+    private final Clock clock;
+    private final Counter apiRequests;
+    private final Counter tokenRefreshes;
+
+    ExporterMetrics(Supplier<DataSnapshot> data, Supplier<RefreshingTokenSource.Status> tokenStatus,
+            Duration refreshInterval, Duration ageStale, Clock clock) {
+        this.data = data;
+        this.tokenStatus = tokenStatus;
+        this.refreshInterval = refreshInterval;
+        this.ageStale = ageStale;
+        this.clock = clock;
+        this.apiRequests = Counter.builder()
+                .name("netatmo_api_requests_total")
+                .help("Requests to the NetAtmo data API by HTTP status (\"error\": no response)")
+                .labelNames("status")
+                .register(registry);
+        this.tokenRefreshes = Counter.builder()
+                .name("netatmo_exporter_token_refresh_total")
+                .help("Token refreshes by result")
+                .labelNames("result")
+                .register(registry);
+        for (String result : List.of("success", "transient_error", "reauthorization_required")) {
+            tokenRefreshes.labelValues(result);
+        }
+        registry.register(this);
+    }
+
+    PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /** Counts one data API request; {@code status} is the HTTP status or "error" if none came back. */
+    void apiRequest(String status) {
+        apiRequests.labelValues(status).inc();
+    }
+
+    /** Counts one token refresh: success, transient_error or reauthorization_required. */
+    void tokenRefresh(String result) {
+        tokenRefreshes.labelValues(result).inc();
+    }
+
+    @Override
+    public MetricSnapshots collect() {
+        DataSnapshot snapshot = data.get();
+        RefreshingTokenSource.Status token = tokenStatus.get();
+        List<MetricSnapshot> out = new ArrayList<>();
+        sensors(snapshot, out);
+        gauge(out, "netatmo_up", "Zero if there was an error during the last refresh try.",
+                snapshot.lastSucceeded() ? 1 : 0);
+        gauge(out, "netatmo_refresh_interval_seconds", "Contains the configured refresh interval in seconds. This is"
+                + " provided as a convenience for calculations with the cache update time.",
+                refreshInterval.toMillis() / 1000.0);
+        if (snapshot.lastAttempt() != null) {
+            gauge(out, "netatmo_last_refresh_time", "Contains the time of the last refresh try, successful or not.",
+                    seconds(snapshot.lastAttempt()));
+            gauge(out, "netatmo_last_refresh_duration_seconds", "Contains the time it took for the last refresh to"
+                    + " complete, even if it was unsuccessful.", snapshot.lastDuration().toNanos() / 1e9);
+        }
+        if (snapshot.cacheUpdated() != null) {
+            gauge(out, "netatmo_cache_updated_time", "Contains the time of the cached data.",
+                    seconds(snapshot.cacheUpdated()));
+        }
+        gauge(out, "netatmo_exporter_token_valid", "Zero if the token is not valid.",
+                token.state() == RefreshingTokenSource.State.VALID ? 1 : 0);
+        if (token.expiry() != null) {
+            gauge(out, "netatmo_exporter_token_expiry_time", "Contains the time when the current token will expire.",
+                    seconds(token.expiry()));
+        }
+        return new MetricSnapshots(out);
+    }
+
+    private void sensors(DataSnapshot snapshot, List<MetricSnapshot> out) {
+        Instant oldest = clock.instant().minus(ageStale);
+        GaugeSnapshot.Builder updated = GaugeSnapshot.builder().name("netatmo_sensor_updated")
+                .help("Timestamp of last update");
+        Map<Measurement, GaugeSnapshot.Builder> builders = new EnumMap<>(Measurement.class);
+        boolean any = false;
+        Set<List<String>> seen = new HashSet<>();
+        for (ModuleReading reading : snapshot.readings()) {
+            if (reading.updated() == null || reading.updated().isBefore(oldest)) {
+                continue; // unreachable or stale, as in the Go exporter
+            }
+            if (!seen.add(List.of(reading.module(), reading.station(), reading.home()))) {
+                // Two modules with one name in one station would make the scrape invalid; the id tells them apart.
+                reading = reading.withModule(reading.module() + " (id-" + reading.id() + ")");
+                seen.add(List.of(reading.module(), reading.station(), reading.home()));
+            }
+            Labels labels = Labels.of(SENSOR_LABELS, new String[] {reading.module(), reading.station(),
+                reading.home()});
+            updated.dataPoint(point(labels, seconds(reading.updated())));
+            any = true;
+            for (Map.Entry<Measurement, Double> value : reading.values().entrySet()) {
+                Measurement m = value.getKey();
+                builders.computeIfAbsent(m, k -> GaugeSnapshot.builder().name(k.metricName).help(k.help))
+                        .dataPoint(point(labels, value.getValue()));
+            }
+        }
+        if (any) {
+            out.add(updated.build());
+        }
+        builders.values().forEach(b -> out.add(b.build()));
+    }
+
+    private static void gauge(List<MetricSnapshot> out, String name, String help, double value) {
+        out.add(GaugeSnapshot.builder().name(name).help(help).dataPoint(point(Labels.EMPTY, value)).build());
+    }
+
+    private static GaugeDataPointSnapshot point(Labels labels, double value) {
+        return GaugeDataPointSnapshot.builder().labels(labels).value(value).build();
+    }
+
+    private static double seconds(Instant instant) {
+        return instant.getEpochSecond();
+    }
+}
