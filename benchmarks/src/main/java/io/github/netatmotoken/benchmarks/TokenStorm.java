@@ -14,11 +14,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.ToLongFunction;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 
@@ -103,7 +105,7 @@ public final class TokenStorm {
         } finally {
             server.close();
             try (var paths = Files.walk(files)) {
-                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);
                 }
             }
@@ -210,7 +212,7 @@ public final class TokenStorm {
                 wake ? "-" : millis(median(results, Result::fanOutNanos)));
     }
 
-    private static long median(List<Result> results, java.util.function.ToLongFunction<Result> part) {
+    private static long median(List<Result> results, ToLongFunction<Result> part) {
         return Percentile.of(results.stream().mapToLong(part).sorted().toArray(), 0.50);
     }
 
