@@ -265,10 +265,15 @@ public final class ExporterFootprint {
         }
 
         @Override
-        public void close() throws InterruptedException, IOException {
+        public void close() throws IOException {
             process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
             try (Stream<Path> files = Files.walk(tokenDir)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
