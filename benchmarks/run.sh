@@ -29,17 +29,17 @@ if [ "$mode" = full ]; then
   file_opts=(-f 2 -wi 2 -w 5s -i 6 -r 5s)
   storm_opts=(--warmup 5 --rounds 100)
   interceptor_opts=(--warmup 3 --rounds 20)
-  exporter_opts=(--soak-seconds 600)
+  exporter_opts=(--soak-seconds 600 --load-seconds 60 --starts 10)
 else
   hot_opts=(-f 1 -wi 2 -w 1s -i 3 -r 1s)
   file_opts=(-f 1 -wi 1 -w 1s -i 3 -r 1s)
   storm_opts=(--warmup 2 --rounds 5)
   interceptor_opts=(--warmup 1 --rounds 3)
-  exporter_opts=(--soak-seconds 60)
+  exporter_opts=(--soak-seconds 60 --load-seconds 20 --starts 5)
 fi
 
 if [ -z "${NO_BUILD:-}" ]; then
-  mvn -B -ntp -q package -pl benchmarks -am -DskipTests
+  mvn -B -ntp -q package -pl examples,benchmarks -am -DskipTests
 fi
 jar=benchmarks/target/benchmarks.jar
 out="benchmarks/target/results/$mode-$(date -u +%Y%m%dT%H%M%SZ)"
@@ -71,6 +71,10 @@ if wants hotpath; then
   jmh hotpath-thrpt-t1 HotPathBenchmark "${hot_opts[@]}" -bm thrpt -tu us -t 1
   jmh hotpath-thrpt-t2 HotPathBenchmark "${hot_opts[@]}" -bm thrpt -tu us -t 2
 fi
+if wants interceptor; then
+  echo "interceptor in process: 1 JMH run (avgt with -prof gc)..."
+  jmh interceptor-avgt InterceptorBenchmark "${hot_opts[@]}" -bm avgt -tu ns -t 1 -prof gc
+fi
 if wants tokenfile; then
   echo "token file: save and load latency on $(df -h benchmarks/target | awk 'NR==2 {print $1}')..."
   jmh tokenfile TokenFileBenchmark "${file_opts[@]}" -p dir=benchmarks/target
@@ -81,14 +85,13 @@ java -cp "$jar" io.github.netatmotoken.benchmarks.JmhSummary "$out" | tee -a "$s
 if wants storm; then
   echo "storm..."
   note "### Storm (benchmark 3), load average before: $(load)"
-  note ""
   java -cp "$jar" io.github.netatmotoken.benchmarks.TokenStorm "${storm_opts[@]}" --dir benchmarks/target \
     | tee "$out/storm.log" | grep -v '^storm:' | tee -a "$summary"
   note ""
 fi
 if wants interceptor; then
-  echo "interceptor..."
-  note "### Interceptor overhead (benchmark 2), load average before: $(load)"
+  echo "interceptor over loopback..."
+  note "### Interceptor over loopback (benchmark 2), load average before: $(load)"
   note ""
   java -cp "$jar" io.github.netatmotoken.benchmarks.InterceptorOverhead "${interceptor_opts[@]}" \
     | tee "$out/interceptor.log" | tee -a "$summary"
@@ -98,7 +101,7 @@ if wants exporter; then
   echo "exporter footprint..."
   note "### Exporter footprint (benchmark 5), load average before: $(load)"
   note ""
-  benchmarks/exporter-footprint.sh "${exporter_opts[@]}" --out "$out" | tee -a "$summary"
+  NO_BUILD=1 benchmarks/exporter-footprint.sh "${exporter_opts[@]}" --out "$out" | tee -a "$summary"
   note ""
 fi
 note "- load average at end: $(load)"

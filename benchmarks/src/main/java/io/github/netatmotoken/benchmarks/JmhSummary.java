@@ -20,7 +20,7 @@ import java.util.Map;
  * </pre>
  *
  * Reads {@code hotpath-avgt-t1.json}, {@code hotpath-avgt-t2.json}, {@code hotpath-thrpt-t1.json},
- * {@code hotpath-thrpt-t2.json} and {@code tokenfile.json}, whichever exist.
+ * {@code hotpath-thrpt-t2.json}, {@code interceptor-avgt.json} and {@code tokenfile.json}, whichever exist.
  */
 public final class JmhSummary {
     private static final String OURS = "netatmoToken";
@@ -76,6 +76,21 @@ public final class JmhSummary {
             }
             System.out.println();
         }
+        Map<String, JsonNode> interceptor = results("interceptor-avgt.json");
+        if (!interceptor.isEmpty()) {
+            System.out.println("### Interceptor, in process (benchmark 2, no network)");
+            System.out.println();
+            System.out.println("| interceptor | whole OkHttp call, avgt | alloc B/op | x trivial |");
+            System.out.println("|---|---|---|---|");
+            JsonNode trivial = interceptor.get("trivialInterceptor");
+            for (String name : List.of("trivialInterceptor", "netatmoAuthInterceptor")) {
+                JsonNode r = interceptor.get(name);
+                System.out.printf(Locale.ROOT, "| %s | %s | %s | %s |%n",
+                        name.equals("trivialInterceptor") ? "trivial (constant header)" : "`NetatmoAuthInterceptor`",
+                        score(r, "ns"), alloc(r), ratio(r, trivial));
+            }
+            System.out.println();
+        }
         Map<String, JsonNode> file = results("tokenfile.json");
         if (!file.isEmpty()) {
             System.out.println("### FileTokenStore (benchmark 4)");
@@ -99,7 +114,7 @@ public final class JmhSummary {
                         samples(r), time(p.path("50.0").asDouble(), unit), time(p.path("90.0").asDouble(), unit),
                         time(p.path("99.0").asDouble(), unit), time(p.path("99.9").asDouble(), unit),
                         time(p.path("100.0").asDouble(), unit),
-                        plain == null ? "-" : String.format(Locale.ROOT, "%.1f", p.path("50.0").asDouble()
+                        plain == null ? "-" : String.format(Locale.ROOT, "%.2f", p.path("50.0").asDouble()
                                 / plain.path("primaryMetric").path("scorePercentiles").path("50.0").asDouble()));
             }
             System.out.println();
