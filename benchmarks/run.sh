@@ -4,7 +4,7 @@
 #   benchmarks/run.sh [--short|--full] [hotpath|storm|tokenfile|interceptor|exporter|all ...]
 #
 # --short (the default) is a quick check that everything runs: few, short iterations, numbers only roughly right.
-# --full gives the numbers for BENCHMARKS.md: run it on an otherwise idle machine (about 45 minutes for "all").
+# --full gives the numbers for BENCHMARKS.md: run it on an otherwise idle machine (about an hour for "all").
 # Results (JMH JSON, logs, summary.md) go to benchmarks/target/results/<mode>-<time>/.
 # Set NO_BUILD=1 to reuse benchmarks/target/benchmarks.jar.
 set -euo pipefail
@@ -101,8 +101,12 @@ if wants exporter; then
   echo "exporter footprint..."
   note "### Exporter footprint (benchmark 5), load average before: $(load)"
   note ""
-  NO_BUILD=1 benchmarks/exporter-footprint.sh "${exporter_opts[@]}" --out "$out" | tee -a "$summary"
-  note ""
+  # The README's flags, then a candidate for a smaller footprint, in the same run so that they compare.
+  for flags in "-XX:+UseSerialGC -Xmx64m" "-XX:+UseSerialGC -Xms16m -Xmx64m -XX:TieredStopAtLevel=1 -Xss512k"; do
+    NO_BUILD=1 benchmarks/exporter-footprint.sh "${exporter_opts[@]}" --jvm-flags "$flags" --out "$out" \
+      | tee -a "$summary"
+    note ""
+  done
 fi
 note "- load average at end: $(load)"
 echo "results: $out"
