@@ -28,13 +28,13 @@ if [ "$mode" = full ]; then
   hot_opts=(-f 2 -wi 5 -w 1s -i 10 -r 1s)
   file_opts=(-f 2 -wi 2 -w 5s -i 6 -r 5s)
   storm_opts=(--warmup 5 --rounds 100)
-  interceptor_opts=(--warmup 3 --rounds 20)
+  interceptor_opts=(--forks 5 --warmup 3 --rounds 10)
   exporter_opts=(--soak-seconds 600 --load-seconds 60 --starts 10)
 else
   hot_opts=(-f 1 -wi 2 -w 1s -i 3 -r 1s)
   file_opts=(-f 1 -wi 1 -w 1s -i 3 -r 1s)
   storm_opts=(--warmup 2 --rounds 5)
-  interceptor_opts=(--warmup 1 --rounds 3)
+  interceptor_opts=(--forks 2 --warmup 1 --rounds 3)
   exporter_opts=(--soak-seconds 60 --load-seconds 20 --starts 5)
 fi
 
@@ -94,7 +94,7 @@ if wants interceptor; then
   note "### Interceptor over loopback (benchmark 2), load average before: $(load)"
   note ""
   java -cp "$jar" io.github.netatmotoken.benchmarks.InterceptorOverhead "${interceptor_opts[@]}" \
-    | tee "$out/interceptor.log" | tee -a "$summary"
+    2> "$out/interceptor.log" | tee -a "$summary"
   note ""
 fi
 if wants exporter; then

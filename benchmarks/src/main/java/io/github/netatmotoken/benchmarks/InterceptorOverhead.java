@@ -3,8 +3,12 @@ package io.github.netatmotoken.benchmarks;
 import io.github.netatmotoken.core.RefreshingTokenSource;
 import io.github.netatmotoken.core.Token;
 import io.github.netatmotoken.okhttp.NetatmoAuthInterceptor;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,25 +33,83 @@ import okhttp3.Response;
  * against the same GETs through a trivial interceptor that adds a constant {@code Authorization} header.
  *
  * <p>Both clients share one connection pool and one server, and take turns in blocks of 1,000 GETs, alternating
- * which goes first, so that drift in the machine's load hits both alike. Reports the time per {@code requests} GETs and
+ * which goes first, so that drift in the machine's load hits both alike. The whole measurement runs in
+ * {@code forks} fresh JVMs one after another (JMH's forks, for the same reason: JIT decisions differ per JVM). Reports the time per {@code requests} GETs and
  * the ratio of the totals (target at most 1.03), plus per-request median and p99.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar io.github.netatmotoken.benchmarks.InterceptorOverhead [--rounds 20]
- *     [--warmup 3] [--requests 10000]
+ * java -cp benchmarks/target/benchmarks.jar io.github.netatmotoken.benchmarks.InterceptorOverhead [--forks 5]
+ *     [--rounds 10] [--warmup 3] [--requests 10000]
  * </pre>
  */
 public final class InterceptorOverhead {
     /** GETs in a row through one client before the other takes over, so that both see the same machine. */
     private static final int BLOCK = 1_000;
+    /** How a measuring JVM hands its totals and medians (nanoseconds) to the parent. */
+    private static final String RESULT = "RESULT trivial-total netatmo-total trivial-median netatmo-median:";
     private static final String BODY = "{\"status\":\"ok\",\"time_server\":1700000000,\"body\":{\"devices\":[]}}";
 
     public static void main(String[] args) throws Exception {
         Arguments a = new Arguments(args);
-        int rounds = a.integer("--rounds", 20);
+        int rounds = a.integer("--rounds", 10);
         int warmup = a.integer("--warmup", 3);
         int requests = a.integer("--requests", 10_000);
+        int forks = a.integer("--forks", 5);
+        if (forks > 0) {
+            forks(forks, rounds, warmup, requests);
+        } else {
+            measure(rounds, warmup, requests);
+        }
+    }
 
+    /**
+     * Runs the measurement in {@code forks} fresh JVMs, one after another, and combines them: how the JIT compiles
+     * OkHttp's interceptor chain differs from one JVM to the next by more than the interceptor costs.
+     */
+    private static void forks(int forks, int rounds, int warmup, int requests) throws Exception {
+        System.out.printf(Locale.ROOT, "interceptor: %d JVMs, each %d warm-up + %d measured rounds of %,d sequential"
+                + " GETs per client%n%n", forks, warmup, rounds, requests);
+        System.out.println("| JVM | trivial, per %,d GETs | `NetatmoAuthInterceptor` | ratio of totals | ratio of per-GET"
+                .formatted(requests) + " medians |");
+        System.out.println("|---|---|---|---|---|");
+        long trivialTotal = 0;
+        long netatmoTotal = 0;
+        double[] medianRatios = new double[forks];
+        for (int f = 0; f < forks; f++) {
+            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), InterceptorOverhead.class.getName(),
+                    "--rounds", Integer.toString(rounds), "--warmup", Integer.toString(warmup),
+                    "--requests", Integer.toString(requests), "--forks", "0");
+            Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String result = null;
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    System.err.println("  JVM " + (f + 1) + ": " + line);
+                    if (line.startsWith(RESULT)) {
+                        result = line;
+                    }
+                }
+            }
+            if (child.waitFor() != 0 || result == null) {
+                throw new IllegalStateException("measuring JVM " + (f + 1) + " failed; see its output above");
+            }
+            String[] v = result.substring(RESULT.length()).trim().split(" ");
+            long trivial = Long.parseLong(v[0]);
+            long netatmo = Long.parseLong(v[1]);
+            medianRatios[f] = Double.parseDouble(v[3]) / Double.parseDouble(v[2]);
+            trivialTotal += trivial;
+            netatmoTotal += netatmo;
+            System.out.printf(Locale.ROOT, "| %d | %.1f ms | %.1f ms | %.3f | %.3f |%n", f + 1,
+                    trivial / 1e6 / rounds, netatmo / 1e6 / rounds, (double) netatmo / trivial, medianRatios[f]);
+        }
+        Arrays.sort(medianRatios);
+        System.out.printf(Locale.ROOT, "%nratio NetatmoAuthInterceptor / trivial over all JVMs' totals: **%.3f**"
+                + " (target <= 1.03); per-GET medians, median over JVMs: %.3f%n", (double) netatmoTotal / trivialTotal,
+                medianRatios[forks / 2]);
+    }
+
+    private static void measure(int rounds, int warmup, int requests) throws Exception {
         AtomicLong withBearer = new AtomicLong();
         try (MockWebServer server = new MockWebServer()) {
             MockResponse ok = new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
@@ -152,6 +214,8 @@ public final class InterceptorOverhead {
                 perRound[perRound.length / 2], perRound[0], perRound[perRound.length - 1]);
         System.out.printf(Locale.ROOT, "ratio of the per-GET medians, which bursts of load elsewhere move least: %.3f%n",
                 (double) median(netatmo) / median(trivial));
+        System.out.printf(Locale.ROOT, "%s %d %d %d %d%n", RESULT, trivialTotal, netatmoTotal, median(trivial),
+                median(netatmo));
     }
 
     private static void row(String name, List<long[]> rounds) {
