@@ -147,9 +147,11 @@ final class ConfigParser {
         }
 
         String level = value(values, "log-level").toLowerCase(Locale.ROOT);
-        if (level.equals("warning")) {
-            level = "warn";
-        }
+        level = switch (level) {
+            case "warning" -> "warn";
+            case "fatal", "panic" -> "error"; // the Go exporter's logrus levels
+            default -> level;
+        };
         if (!LOG_LEVELS.contains(level)) {
             throw new ConfigException("--log-level \"" + value(values, "log-level") + "\" is not one of debug,"
                     + " info, warn, error");

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -73,14 +74,25 @@ final class DataPoller implements AutoCloseable {
         Instant started = clock.instant();
         try {
             byte[] stations = api.stationsData();
-            List<ModuleReading> readings = new java.util.ArrayList<>(DataParser.parseStations(stations));
+            List<ModuleReading> readings = new ArrayList<>(DataParser.parseStations(stations));
             byte[] coaches = null;
+            IOException coachFailure = null;
             if (homeCoach) {
-                coaches = api.homeCoachsData();
-                readings.addAll(DataParser.parseHomeCoaches(coaches));
+                try {
+                    coaches = api.homeCoachsData();
+                    readings.addAll(DataParser.parseHomeCoaches(coaches));
+                } catch (IOException e) {
+                    coachFailure = e; // the stations' readings are still good
+                }
             }
-            current.set(current.get().succeeded(readings, stations, coaches, started,
-                    Duration.between(started, clock.instant())));
+            DataSnapshot next = current.get().succeeded(readings, stations, coaches, started,
+                    Duration.between(started, clock.instant()));
+            if (coachFailure != null) {
+                current.set(next);
+                failed(new IOException("Home Coach data: " + describe(coachFailure), coachFailure), started);
+                return;
+            }
+            current.set(next);
             if (lastLoggedError != null) {
                 log.info("NetAtmo data refreshed again after failures: {} modules", readings.size());
             } else {
@@ -88,19 +100,23 @@ final class DataPoller implements AutoCloseable {
             }
             lastLoggedError = null;
         } catch (IOException | RuntimeException e) {
-            String error = describe(e);
-            current.set(current.get().failed(error, started, Duration.between(started, clock.instant())));
-            if (!error.equals(lastLoggedError)) {
-                if (e instanceof NotAuthenticatedException) {
-                    log.info("Waiting for authorization: {}", error);
-                } else if (e instanceof RuntimeException) {
-                    log.warn("NetAtmo data refresh failed; keeping the previous data", e);
-                } else {
-                    log.warn("NetAtmo data refresh failed; keeping the previous data: {}", error);
-                }
-            }
-            lastLoggedError = error;
+            failed(e, started);
         }
+    }
+
+    private void failed(Exception e, Instant started) {
+        String error = describe(e);
+        current.set(current.get().failed(error, started, Duration.between(started, clock.instant())));
+        if (!error.equals(lastLoggedError)) {
+            if (e instanceof NotAuthenticatedException) {
+                log.info("Waiting for authorization: {}", error);
+            } else if (e instanceof RuntimeException) {
+                log.warn("NetAtmo data refresh failed; keeping the previous data", e);
+            } else {
+                log.warn("NetAtmo data refresh failed; keeping the previous data: {}", error);
+            }
+        }
+        lastLoggedError = error;
     }
 
     private static String describe(Exception e) {

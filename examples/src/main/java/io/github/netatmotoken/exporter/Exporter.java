@@ -150,17 +150,17 @@ final class Exporter implements AutoCloseable {
                     .listener(new TokenListener() {
                         @Override
                         public void refreshed(Token token) {
-                            metricsRef.get().tokenRefresh("success");
+                            count(metricsRef, "success");
                         }
 
                         @Override
                         public void refreshFailed(IOException error, Instant nextAttempt) {
-                            metricsRef.get().tokenRefresh("transient_error");
+                            count(metricsRef, "transient_error");
                         }
 
                         @Override
                         public void reauthorizationRequired(ReauthorizationRequiredException error) {
-                            metricsRef.get().tokenRefresh("reauthorization_required");
+                            count(metricsRef, "reauthorization_required");
                             log.error("Open {}/ and authorize again: {}", external, error.getMessage());
                         }
                     })
@@ -215,6 +215,13 @@ final class Exporter implements AutoCloseable {
                     + " limits each user to 500 requests an hour", GoDuration.format(config.refreshInterval()));
         }
         return new Exporter(server, serverThreads, tokens, poller, demo, metrics, external);
+    }
+
+    private static void count(AtomicReference<ExporterMetrics> metrics, String result) {
+        ExporterMetrics m = metrics.get();
+        if (m != null) {
+            m.tokenRefresh(result);
+        }
     }
 
     /** The port the server listens on. */

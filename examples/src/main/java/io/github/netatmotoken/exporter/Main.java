@@ -5,8 +5,9 @@ import java.time.Clock;
 import java.util.Map;
 
 /**
- * The command line: {@code java -jar netatmo-exporter.jar [flags]}. Exit codes: 0 after a normal shutdown or
- * {@code --help}, 2 for bad flags or environment, 1 when the exporter cannot start (port in use, bad token file).
+ * The command line: {@code java -jar netatmo-exporter.jar [flags]}. Exit codes: 0 after a shutdown by SIGTERM or
+ * SIGINT or after {@code --help}, 2 for bad flags or environment, 1 when the exporter cannot start (port in use,
+ * bad token file).
  */
 public final class Main {
     private Main() {
@@ -18,7 +19,11 @@ public final class Main {
             System.exit(launch.exitCode());
         }
         Exporter exporter = launch.exporter();
-        Runtime.getRuntime().addShutdownHook(new Thread(exporter::close, "shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            exporter.close();
+            // A clean stop on SIGTERM or SIGINT exits 0, as the Go exporter does, not the JVM's 143 or 130.
+            Runtime.getRuntime().halt(0);
+        }, "shutdown"));
         // The HTTP server's dispatcher thread keeps the JVM alive until SIGTERM or SIGINT runs the hook.
     }
 

@@ -22,13 +22,38 @@ class DemoModeTest {
 
     private static final Pattern HIDDEN = Pattern.compile("name=\"(\\w+)\" value=\"([^\"]*)\"");
 
-    @Test
-    void demoModeServesMetricsAfterTheAuthorizeFlow() throws Exception {
-        FakeClock clock = new FakeClock();
-        Config config = new Config("127.0.0.1", 0, null, dir.resolve("demo-token.json"), false, "info",
+    private final FakeClock clock = new FakeClock();
+
+    private Config config() {
+        return new Config("127.0.0.1", 0, null, dir.resolve("demo-token.json"), false, "info",
                 Duration.ofMinutes(8), Duration.ofMinutes(60), Config.DEMO_CLIENT_ID, Config.DEMO_CLIENT_SECRET,
                 Config.DEFAULT_API_URL, true, true);
-        try (Exporter exporter = Exporter.start(config, clock)) {
+    }
+
+    @Test
+    void demoModeServesMetricsAfterTheAuthorizeFlow() throws Exception {
+        authorizeOnce();
+    }
+
+    @Test
+    void aRestartedDemoKeepsItsAuthorizationAndKeepsRefreshing() throws Exception {
+        authorizeOnce();
+
+        try (Exporter exporter = Exporter.start(config(), clock)) {
+            exporter.firstDataRefresh().get(20, TimeUnit.SECONDS);
+            Browser browser = new Browser(exporter.port());
+            assertTrue(browser.get("/metrics").body().contains("netatmo_up 1.0"));
+            for (int i = 0; i < 3; i++) {
+                clock.advance(Duration.ofMinutes(8));
+                exporter.refreshData().get(20, TimeUnit.SECONDS);
+                String metrics = browser.get("/metrics").body();
+                assertTrue(metrics.contains("netatmo_up 1.0"), "refresh " + i + ": " + metrics);
+            }
+        }
+    }
+
+    private void authorizeOnce() throws Exception {
+        try (Exporter exporter = Exporter.start(config(), clock)) {
             exporter.firstDataRefresh().get(20, TimeUnit.SECONDS);
             Browser browser = new Browser(exporter.port());
             assertTrue(browser.get("/").body().contains("Demo mode"));

@@ -63,9 +63,13 @@ class ExporterEndToEndTest {
     }
 
     private void start(boolean withTokenFile) throws Exception {
+        start(withTokenFile, false);
+    }
+
+    private void start(boolean withTokenFile, boolean homeCoach) throws Exception {
         Config config = new Config("127.0.0.1", 0, null, withTokenFile ? tokenFile : null, true, "info",
                 Duration.ofHours(1), Duration.ofHours(2), FakeNetatmo.CLIENT_ID, FakeNetatmo.CLIENT_SECRET,
-                netatmo.url(), false, false);
+                netatmo.url(), false, homeCoach);
         exporter = Exporter.start(config, clock);
         browser = new Browser(exporter.port());
         exporter.firstDataRefresh().get(20, TimeUnit.SECONDS);
@@ -180,6 +184,33 @@ class ExporterEndToEndTest {
         assertTrue(metrics.contains("netatmo_sensor_co2_ppm{home=\"House\",module=\"Indoor\",station=\"Home\"} 612.0"),
                 "the old readings stay: " + metrics);
         assertTrue(page("/").contains("HTTP 503"), "the status page says what failed");
+    }
+
+    @Test
+    void homeCoachesAreReadAndTheirFailureKeepsTheStations() throws Exception {
+        netatmo.honour("current-access-b1", "current-refresh-b1");
+        writeToken("{\"access_token\":\"current-access-b1\",\"refresh_token\":\"current-refresh-b1\","
+                + "\"expiry\":\"2026-01-15T12:00:00Z\"}");
+        netatmo.serve("gethomecoachsdata", "{\"body\":{\"devices\":[{\"_id\":\"70:ee:50:00:00:99\",\"type\":\"NHC\","
+                + "\"name\":\"Bedroom\",\"dashboard_data\":{\"time_utc\":" + (clock.instant().getEpochSecond() - 60)
+                + ",\"CO2\":1200,\"health_idx\":3}}]},\"status\":\"ok\"}");
+        start(true, true);
+        assertTrue(page("/metrics").contains(
+                "netatmo_sensor_health_index{home=\"\",module=\"Bedroom\",station=\"Bedroom\"} 3.0"));
+
+        netatmo.serve("gethomecoachsdata", "{\"error\":{\"code\":13,\"message\":\"Application does not have the"
+                + " good scope rights\"}}");
+        netatmo.nextDataResponse(200, FakeNetatmo.STATIONS.formatted(clock.instant().getEpochSecond() - 30));
+        netatmo.nextDataResponse(403, "{\"error\":{\"code\":13,\"message\":\"Application does not have the good"
+                + " scope rights\"}}");
+        exporter.refreshData().get(20, TimeUnit.SECONDS);
+
+        String metrics = page("/metrics");
+        assertTrue(metrics.contains("netatmo_up 0.0"), metrics);
+        assertTrue(metrics.contains("netatmo_sensor_updated{home=\"House\",module=\"Indoor\",station=\"Home\"} "
+                + (double) (clock.instant().getEpochSecond() - 30)), "the new station data is used: " + metrics);
+        assertTrue(page("/").contains("Home Coach data: NetAtmo API call GET"), "the status page says why");
+        assertEquals(0, netatmo.count("/oauth2/token"), "code 13 never triggers a refresh");
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -91,7 +92,7 @@ public final class FileTokenStore implements TokenStore {
 
     private byte[] readBounded() throws NoSuchFileException, TokenFileException {
         if (Files.isDirectory(file)) {
-            throw new TokenFileException(file, "is a directory; --token-file must name a JSON file");
+            throw new TokenFileException(file, "is a directory, not a JSON token file");
         }
         try (InputStream in = Files.newInputStream(file)) {
             byte[] bytes = in.readNBytes(MAX_FILE_SIZE + 1);
@@ -116,27 +117,38 @@ public final class FileTokenStore implements TokenStore {
      * Replaces the token file atomically and durably with mode 0600, creating missing parent directories.
      *
      * @throws IOException naming the path if the token could not be written; the previous file is then intact
-     * @throws IllegalArgumentException if the expiry lies outside the years 0000 to 9999
+     * @throws IllegalArgumentException if the expiry lies outside the years 0000 to 9999, or the token would make
+     *     a file larger than 64 KiB
      */
     @Override
     public void save(Token token) throws IOException {
         Objects.requireNonNull(token, "token");
         byte[] content = TokenFile.format(token);
+        if (content.length > MAX_FILE_SIZE) {
+            // Never write a file that load() would refuse; real NetAtmo tokens are about 100 bytes.
+            throw new IllegalArgumentException("token is too large to store: " + content.length
+                    + " bytes as JSON, the token file limit is " + MAX_FILE_SIZE + " bytes");
+        }
         Path target = resolveLinks(file);
-        ReentrantLock lock = inJvmLock(target);
+        Path dir = directoryOf(target);
+        ReentrantLock lock;
+        try {
+            Files.createDirectories(dir);
+            lock = inJvmLock(dir, target);
+        } catch (IOException e) {
+            throw saveFailed(e);
+        }
         lock.lock();
         try {
-            write(target, content);
+            write(dir, target, content);
         } finally {
             lock.unlock();
         }
     }
 
-    private void write(Path target, byte[] content) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
+    private void write(Path dir, Path target, byte[] content) throws IOException {
         Path temp = null;
         try {
-            Files.createDirectories(dir);
             temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", ownerOnly(dir));
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
@@ -148,8 +160,7 @@ public final class FileTokenStore implements TokenStore {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             temp = null;
         } catch (IOException e) {
-            throw new IOException("Could not save token file " + file + ": " + describe(e)
-                    + "; the previous file is unchanged", e);
+            throw saveFailed(e);
         } finally {
             if (temp != null) {
                 Files.deleteIfExists(temp);
@@ -158,47 +169,75 @@ public final class FileTokenStore implements TokenStore {
         forceDirectory(dir);
     }
 
+    private IOException saveFailed(IOException e) {
+        return new IOException("Could not save token file " + file + ": " + describe(e)
+                + "; the previous file is unchanged", e);
+    }
+
     /**
      * Locks the token file against other processes (and other instances in this JVM) until the returned lock
      * is closed, by an OS lock on a sibling file named like the token file plus {@code .lock}. The lock must be
-     * closed by the thread that took it.
+     * closed by the thread that took it; that thread may take it again meanwhile (each lock is closed on its own),
+     * and closing a lock again does nothing.
      */
     @Override
     public Lock lock() throws IOException {
         Path target = resolveLinks(file);
+        Path dir = directoryOf(target);
         Path lockFile = target.resolveSibling(target.getFileName() + ".lock");
-        ReentrantLock inJvm = inJvmLock(target);
-        inJvm.lock();
+        ReentrantLock inJvm;
         try {
-            Files.createDirectories(target.toAbsolutePath().getParent());
+            Files.createDirectories(dir);
+            inJvm = inJvmLock(dir, target);
+        } catch (IOException e) {
+            throw lockFailed(lockFile, e);
+        }
+        inJvm.lock();
+        if (inJvm.getHoldCount() > 1) {
+            return closingOnce(inJvm::unlock); // this thread holds the OS lock already
+        }
+        try {
             FileChannel channel = openLockFile(lockFile);
             try {
                 FileLock osLock = channel.lock();
-                return () -> {
+                return closingOnce(() -> {
                     try {
                         osLock.release();
                         channel.close();
                     } finally {
                         inJvm.unlock();
                     }
-                };
+                });
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
             }
         } catch (IOException e) {
             inJvm.unlock();
-            throw new IOException("Could not lock token file " + file + " via " + lockFile + ": " + describe(e), e);
+            throw lockFailed(lockFile, e);
         } catch (RuntimeException e) {
             inJvm.unlock();
             throw e;
         }
     }
 
+    private IOException lockFailed(Path lockFile, IOException e) {
+        return new IOException("Could not lock token file " + file + " via " + lockFile + ": " + describe(e), e);
+    }
+
+    private static Lock closingOnce(Lock release) {
+        AtomicBoolean closed = new AtomicBoolean();
+        return () -> {
+            if (closed.compareAndSet(false, true)) {
+                release.close();
+            }
+        };
+    }
+
     private static FileChannel openLockFile(Path lockFile) throws IOException {
         try {
             return FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                    ownerOnly(lockFile.toAbsolutePath().getParent()));
+                    ownerOnly(directoryOf(lockFile)));
         } catch (java.nio.file.FileAlreadyExistsException e) {
             return FileChannel.open(lockFile, StandardOpenOption.WRITE);
         }
@@ -209,17 +248,31 @@ public final class FileTokenStore implements TokenStore {
         return "FileTokenStore[" + file + "]";
     }
 
-    private static ReentrantLock inJvmLock(Path target) {
-        return IN_JVM_LOCKS.computeIfAbsent(target.toAbsolutePath().normalize(), p -> new ReentrantLock());
+    /**
+     * The lock of this JVM for the file {@code target} in the existing directory {@code dir}, keyed by the real
+     * path of the directory: an OS file lock is held per process, so two paths to one file must share it.
+     */
+    private static ReentrantLock inJvmLock(Path dir, Path target) throws IOException {
+        Path key = dir.toRealPath().resolve(target.getFileName());
+        return IN_JVM_LOCKS.computeIfAbsent(key, p -> new ReentrantLock());
     }
 
     /** Follows symbolic links to the file they name, even when that file does not exist yet. */
+    private static Path directoryOf(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null) {
+            throw new IllegalArgumentException("token file " + file + " names a file system root, not a file");
+        }
+        return dir;
+    }
+
     static Path resolveLinks(Path path) throws IOException {
         Path current = path;
         for (int i = 0; i < MAX_SYMLINK_DEPTH && Files.isSymbolicLink(current); i++) {
             Path link = Files.readSymbolicLink(current);
             Path parent = current.toAbsolutePath().getParent();
-            current = parent == null ? link : parent.resolve(link).normalize();
+            // No normalize(): "dir/../x" is where the OS goes, not "x", when dir is itself a link.
+            current = parent == null ? link : parent.resolve(link);
         }
         if (Files.isSymbolicLink(current)) {
             throw new IOException("Token file " + path + ": too many levels of symbolic links");

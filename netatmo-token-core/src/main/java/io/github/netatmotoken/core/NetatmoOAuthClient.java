@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The NetAtmo OAuth2 token endpoint over {@code java.net.http}, so that the core needs no other HTTP library.
@@ -40,8 +41,8 @@ public final class NetatmoOAuthClient implements TokenClient {
     private final Clock clock;
 
     private NetatmoOAuthClient(Builder b) {
-        this.clientId = b.clientId;
-        this.clientSecret = b.clientSecret;
+        this.clientId = Objects.requireNonNull(b.clientId);
+        this.clientSecret = Objects.requireNonNull(b.clientSecret);
         this.baseUrl = b.baseUrl;
         this.tokenUri = TokenEndpoint.tokenUri(b.baseUrl);
         this.timeout = b.timeout;
@@ -82,7 +83,7 @@ public final class NetatmoOAuthClient implements TokenClient {
         return TokenEndpoint.authorizationUri(baseUrl, clientId, redirectUri, scopes, state);
     }
 
-    private Token post(String form, String previousRefreshToken) throws IOException {
+    private Token post(String form, @Nullable String previousRefreshToken) throws IOException {
         HttpRequest request = HttpRequest.newBuilder(tokenUri)
                 .timeout(timeout)
                 .header("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8")
@@ -129,12 +130,12 @@ public final class NetatmoOAuthClient implements TokenClient {
      * Not thread-safe.
      */
     public static final class Builder {
-        private String clientId;
-        private String clientSecret;
+        private @Nullable String clientId;
+        private @Nullable String clientSecret;
         private URI baseUrl = TokenEndpoint.DEFAULT_BASE_URL;
         private Duration timeout = Duration.ofSeconds(30);
         private Clock clock = Clock.systemUTC();
-        private HttpClient httpClient;
+        private @Nullable HttpClient httpClient;
 
         private Builder() {
         }

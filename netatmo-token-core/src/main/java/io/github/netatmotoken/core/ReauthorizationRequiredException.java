@@ -1,6 +1,7 @@
 package io.github.netatmotoken.core;
 
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The token cannot be renewed any more and only a person can fix it by authorizing again: the refresh token is
@@ -19,7 +20,7 @@ import java.io.IOException;
 public class ReauthorizationRequiredException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    private final String error;
+    private final @Nullable String error;
 
     /** @param message what happened and what to do, without any token value */
     public ReauthorizationRequiredException(String message) {
@@ -31,13 +32,13 @@ public class ReauthorizationRequiredException extends IOException {
      * @param error the OAuth2 error code such as {@code invalid_grant}, or {@code null}
      * @param cause the underlying failure, or {@code null}
      */
-    public ReauthorizationRequiredException(String message, String error, Throwable cause) {
+    public ReauthorizationRequiredException(String message, @Nullable String error, @Nullable Throwable cause) {
         super(message, cause);
         this.error = error;
     }
 
     /** The OAuth2 error code ({@code invalid_grant}, {@code invalid_client}, …), or {@code null}. */
-    public String error() {
+    public @Nullable String error() {
         return error;
     }
 }

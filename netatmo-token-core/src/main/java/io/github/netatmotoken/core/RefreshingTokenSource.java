@@ -2,6 +2,8 @@ package io.github.netatmotoken.core;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hands out valid NetAtmo tokens to any number of threads, refreshing ahead of expiry, once at a time, and saving
@@ -68,6 +71,16 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
      */
     private static final Logger log = LoggerFactory.getLogger(RefreshingTokenSource.class);
 
+    private static final VarHandle CURRENT;
+
+    static {
+        try {
+            CURRENT = MethodHandles.lookup().findVarHandle(RefreshingTokenSource.class, "current", Snapshot.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
 
@@ -79,25 +92,26 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     private final Duration refreshTimeout;
     private final TokenListener listener;
     private final Executor executor;
-    private final ExecutorService ownedExecutor;
+    private final @Nullable ExecutorService ownedExecutor;
     private final RandomGenerator random;
 
-    private final AtomicReference<Snapshot> current = new AtomicReference<>();
-    private final AtomicReference<CompletableFuture<Snapshot>> inFlight = new AtomicReference<>();
+    private volatile Snapshot current;
+    private final AtomicReference<@Nullable CompletableFuture<Snapshot>> inFlight = new AtomicReference<>();
     private final ReentrantLock refreshLock = new ReentrantLock();
 
-    // Written under refreshLock, read anywhere.
+    // Written under refreshLock (nextAttemptMillis also cleared by invalidate, a benign race: both writers only
+    // ever make a refresh due sooner after a rejection or a success), read anywhere.
     private volatile long nextAttemptMillis = Long.MIN_VALUE;
-    private volatile IOException lastFailure;
-    private volatile Instant lastRefresh;
-    private volatile Duration lastRefreshDuration;
+    private volatile @Nullable IOException lastFailure;
+    private volatile @Nullable Instant lastRefresh;
+    private volatile @Nullable Duration lastRefreshDuration;
     private volatile long refreshCount;
     private volatile long failureCount;
     private int consecutiveFailures;
 
     private RefreshingTokenSource(Builder b, Optional<Token> initial) {
-        this.store = b.store;
-        this.client = b.client;
+        this.store = Objects.requireNonNull(b.store);
+        this.client = Objects.requireNonNull(b.client);
         this.clock = b.clock;
         this.refreshMarginMillis = b.refreshMargin.toMillis();
         this.expiryMarginMillis = b.expiryMargin.toMillis();
@@ -115,7 +129,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             });
             this.executor = ownedExecutor;
         }
-        current.set(initial.map(t -> active(t, null, true)).orElse(Snapshot.NONE));
+        this.current = initial.map(t -> active(t, null, true)).orElse(Snapshot.NONE);
     }
 
     /** Starts configuring a source. */
@@ -125,9 +139,9 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
 
     @Override
     public Token token() throws IOException {
-        Snapshot s = current.get();
+        Snapshot s = current;
         if (clock.millis() < s.freshUntil) {
-            return s.token;
+            return s.token();
         }
         return slowToken(s);
     }
@@ -139,19 +153,18 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             case NONE -> throw new NotAuthenticatedException("No NetAtmo token yet: authorize this app first (the"
                     + " authorize flow, or a refresh token from NetAtmo's token generator) and pass the result to"
                     + " setToken");
-            case REAUTHORIZATION_REQUIRED -> throw new ReauthorizationRequiredException(s.reauth.getMessage(),
-                    s.reauth.error(), s.reauth);
+            case REAUTHORIZATION_REQUIRED -> throw reauthorizationRequired(s.reauth());
             default -> {
                 if (now < s.freshUntil) {
-                    return s.token;
+                    return s.token();
                 }
             }
         }
-        if (!s.token.hasRefreshToken()) {
+        if (!s.token().hasRefreshToken()) {
             // Nothing can renew it: freshUntil was the expiry, or the server rejected it.
             throw enterReauthorization(s, new ReauthorizationRequiredException(s.kind == Kind.INVALIDATED
                     ? "NetAtmo rejected the access token and there is no refresh token to renew it; authorize again"
-                    : "The NetAtmo access token expired at " + s.token.expiry() + " and there is no refresh token"
+                    : "The NetAtmo access token expired at " + s.token().expiry() + " and there is no refresh token"
                             + " to renew it; authorize again"));
         }
         boolean stillValid = s.kind == Kind.ACTIVE && now < s.expiresAt;
@@ -159,24 +172,29 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             if (now >= nextAttemptMillis) {
                 startRefresh();
             }
-            return s.token;
+            return s.token();
         }
         if (now < nextAttemptMillis) {
             if (stillValid) {
-                return s.token;
+                return s.token();
             }
             IOException failure = lastFailure;
             throw new TokenRefreshException("The NetAtmo access token is no longer usable and the last refresh"
                     + " failed (" + (failure == null ? "unknown error" : failure.getMessage()) + "); the next"
                     + " attempt is at " + Instant.ofEpochMilli(nextAttemptMillis), failure);
         }
-        CompletableFuture<Snapshot> refresh = startRefresh();
         try {
-            Snapshot next = refresh.get(refreshTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            return next.kind == Kind.ACTIVE ? next.token : slowToken(next);
+            Snapshot next = startRefresh().get(refreshTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (s.kind == Kind.INVALIDATED && next.kind == Kind.ACTIVE
+                    && Objects.equals(next.token().accessToken(), s.token().accessToken())) {
+                // We joined a refresh that published the rejected token just before the rejection; any refresh
+                // started from now on reads the invalidated snapshot and replaces it.
+                next = startRefresh().get(refreshTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            return next.kind == Kind.ACTIVE ? next.token() : slowToken(next);
         } catch (TimeoutException e) {
             if (stillValid && clock.millis() < s.expiresAt) {
-                return s.token;
+                return s.token();
             }
             throw new TokenRefreshException("Timed out after " + refreshTimeout + " waiting for the NetAtmo token"
                     + " refresh; it goes on in the background", e);
@@ -189,29 +207,29 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof ReauthorizationRequiredException r) {
-                throw new ReauthorizationRequiredException(r.getMessage(), r.error(), r);
+                throw reauthorizationRequired(r);
             }
             if (stillValid && clock.millis() < s.expiresAt) {
-                return s.token;
+                return s.token();
             }
-            throw new TokenRefreshException("Could not refresh the NetAtmo token: " + cause.getMessage(), cause);
+            throw new TokenRefreshException("Could not refresh the NetAtmo token: " + String.valueOf(cause), cause);
         }
     }
 
     @Override
-    public void invalidate(Token rejected) {
+    public void invalidate(@Nullable Token rejected) {
         if (rejected == null) {
             return;
         }
         for (;;) {
-            Snapshot s = current.get();
-            if (s.kind != Kind.ACTIVE || !Objects.equals(s.token.accessToken(), rejected.accessToken())) {
+            Snapshot s = current;
+            if (s.kind != Kind.ACTIVE || !Objects.equals(s.token().accessToken(), rejected.accessToken())) {
                 return;
             }
             Snapshot invalidated = s.invalidated();
-            if (current.compareAndSet(s, invalidated)) {
+            if (CURRENT.compareAndSet(this, s, invalidated)) {
                 log.info("NetAtmo rejected access token {}; refreshing", Token.describe(rejected.accessToken()));
-                if (s.token.hasRefreshToken()) {
+                if (s.token().hasRefreshToken()) {
                     nextAttemptMillis = Long.MIN_VALUE;
                     startRefresh();
                 }
@@ -238,7 +256,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         Snapshot next;
         refreshLock.lock();
         try {
-            if (current.get().kind == Kind.CLOSED) {
+            if (current.kind == Kind.CLOSED) {
                 throw new IllegalStateException("This RefreshingTokenSource is closed");
             }
             try (TokenStore.Lock ignored = store.lock()) {
@@ -248,7 +266,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                 persistFailed(saveFailure);
             }
             next = active(token, null, saveFailure == null);
-            current.set(next);
+            setCurrent(next);
             consecutiveFailures = 0;
             nextAttemptMillis = Long.MIN_VALUE;
             lastFailure = null;
@@ -268,19 +286,19 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
 
     /** A point-in-time view for metrics and status pages; never contains a token value. */
     public Status status() {
-        Snapshot s = current.get();
+        Snapshot s = current;
         long now = clock.millis();
         State state = switch (s.kind) {
             case NONE -> State.NOT_AUTHENTICATED;
             case CLOSED -> State.CLOSED;
             case REAUTHORIZATION_REQUIRED -> State.REAUTHORIZATION_REQUIRED;
-            case INVALIDATED -> s.token.hasRefreshToken() ? State.EXPIRED : State.REAUTHORIZATION_REQUIRED;
+            case INVALIDATED -> s.token().hasRefreshToken() ? State.EXPIRED : State.REAUTHORIZATION_REQUIRED;
             case ACTIVE -> now < s.expiresAt ? State.VALID
-                    : s.token.hasRefreshToken() ? State.EXPIRED : State.REAUTHORIZATION_REQUIRED;
+                    : s.token().hasRefreshToken() ? State.EXPIRED : State.REAUTHORIZATION_REQUIRED;
         };
         IOException failure = s.kind == Kind.REAUTHORIZATION_REQUIRED ? s.reauth : lastFailure;
-        return new Status(state, s.token == null ? null : s.token.expiry(),
-                s.token != null && s.token.hasRefreshToken(), lastRefresh, lastRefreshDuration, refreshCount,
+        Token token = s.token;
+        return new Status(state, token == null ? null : token.expiry(), token != null && token.hasRefreshToken(), lastRefresh, lastRefreshDuration, refreshCount,
                 failureCount, failure == null ? null : failure.getMessage());
     }
 
@@ -293,12 +311,12 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     public void close() {
         refreshLock.lock();
         try {
-            Snapshot s = current.get();
+            Snapshot s = current;
             if (s.kind == Kind.CLOSED) {
                 return;
             }
-            current.set(Snapshot.CLOSED);
-            if (s.kind == Kind.ACTIVE && (s.token.hasRefreshToken() || clock.millis() < s.expiresAt)) {
+            setCurrent(Snapshot.CLOSED);
+            if (s.kind == Kind.ACTIVE && (s.token().hasRefreshToken() || clock.millis() < s.expiresAt)) {
                 saveOnClose(s);
             }
         } finally {
@@ -313,16 +331,16 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         try (TokenStore.Lock ignored = store.lock()) {
             if (s.persisted) {
                 Optional<Token> stored = store.load();
-                if (stored.isPresent() && stored.get().equals(s.token)) {
+                if (stored.isPresent() && stored.get().equals(s.token())) {
                     return;
                 }
                 if (stored.isPresent() && stored.get().hasRefreshToken()
-                        && !Objects.equals(stored.get().refreshToken(), s.token.refreshToken())) {
+                        && !Objects.equals(stored.get().refreshToken(), s.token().refreshToken())) {
                     log.info("{} holds a token stored by another process since; keeping it", store);
                     return;
                 }
             }
-            store.save(s.token);
+            store.save(s.token());
             log.info("Saved the NetAtmo token to {} on shutdown", store);
         } catch (IOException | RuntimeException e) {
             log.error("Could not save the NetAtmo token to {} on shutdown: {}", store, e.getMessage());
@@ -368,30 +386,33 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     private Snapshot refresh() throws IOException {
         refreshLock.lock();
         try {
-            Snapshot basis = current.get();
+            Snapshot basis = current;
             if (basis.kind == Kind.NONE || basis.kind == Kind.CLOSED || basis.kind == Kind.REAUTHORIZATION_REQUIRED
-                    || clock.millis() < basis.freshUntil || !basis.token.hasRefreshToken()) {
+                    || clock.millis() < basis.freshUntil) {
+                return basis;
+            }
+            String refreshToken = basis.token().refreshToken();
+            if (refreshToken == null) {
                 return basis;
             }
             Instant started = clock.instant();
             try (TokenStore.Lock ignored = store.lock()) {
-                Token from = basis.token;
                 if (basis.persisted) {
                     Token stored = loadQuietly();
-                    if (stored != null && stored.hasRefreshToken()
-                            && !stored.refreshToken().equals(from.refreshToken())) {
+                    String storedRefreshToken = stored == null ? null : stored.refreshToken();
+                    if (stored != null && storedRefreshToken != null && !storedRefreshToken.equals(refreshToken)) {
                         Snapshot adopted = active(stored, null, true);
                         if (clock.millis() < adopted.freshUntil) {
                             log.info("Adopted the NetAtmo token that another process refreshed and stored in {}",
                                     store);
                             return succeeded(adopted, started);
                         }
-                        from = stored;
+                        refreshToken = storedRefreshToken;
                     }
                 }
-                Token fresh = client.refresh(from.refreshToken());
+                Token fresh = client.refresh(refreshToken);
                 if (!fresh.hasRefreshToken()) {
-                    fresh = fresh.withRefreshToken(from.refreshToken());
+                    fresh = fresh.withRefreshToken(refreshToken);
                 }
                 boolean persisted = persist(fresh);
                 log.info("Refreshed the NetAtmo token; the new access token expires at {}",
@@ -408,7 +429,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     }
 
     private Snapshot succeeded(Snapshot next, Instant started) {
-        current.set(next);
+        setCurrent(next);
         Instant now = clock.instant();
         lastRefresh = now;
         lastRefreshDuration = Duration.between(started, now);
@@ -416,7 +437,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         consecutiveFailures = 0;
         nextAttemptMillis = Long.MIN_VALUE;
         lastFailure = null;
-        notify(() -> listener.refreshed(next.token));
+        notify(() -> listener.refreshed(next.token()));
         return next;
     }
 
@@ -440,12 +461,12 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     private ReauthorizationRequiredException enterReauthorization(Snapshot s, ReauthorizationRequiredException e) {
         refreshLock.lock();
         try {
-            Snapshot now = current.get();
+            Snapshot now = current;
             if (now.kind == Kind.REAUTHORIZATION_REQUIRED || now.kind == Kind.CLOSED
                     || (now != s && now.token != s.token)) {
                 return e;
             }
-            current.set(Snapshot.reauthorizationRequired(s.token, e));
+            setCurrent(Snapshot.reauthorizationRequired(s.token, e));
             failureCount++;
         } finally {
             refreshLock.unlock();
@@ -453,6 +474,15 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         log.error("NetAtmo token can no longer be renewed: {}", e.getMessage());
         notify(() -> listener.reauthorizationRequired(e));
         return e;
+    }
+
+    /** A new exception for this caller's stack, wrapping the shared one. */
+    private static ReauthorizationRequiredException reauthorizationRequired(ReauthorizationRequiredException e) {
+        return new ReauthorizationRequiredException(String.valueOf(e.getMessage()), e.error(), e);
+    }
+
+    private void setCurrent(Snapshot next) {
+        current = next;
     }
 
     private boolean persist(Token fresh) {
@@ -472,7 +502,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         notify(() -> listener.persistFailed(e));
     }
 
-    private Token loadQuietly() {
+    private @Nullable Token loadQuietly() {
         try {
             return store.load().orElse(null);
         } catch (IOException | RuntimeException e) {
@@ -490,7 +520,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         }
     }
 
-    private Snapshot active(Token token, Instant issuedAt, boolean persisted) {
+    private Snapshot active(Token token, @Nullable Instant issuedAt, boolean persisted) {
         long expiresAt = !token.hasAccessToken() ? Long.MIN_VALUE
                 : token.expiry() == null ? Long.MAX_VALUE : millis(token.expiry());
         long freshUntil;
@@ -535,15 +565,15 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                 Long.MIN_VALUE, true, null);
 
         final Kind kind;
-        final Token token;
+        final @Nullable Token token;
         final long freshUntil;
         final long usableUntil;
         final long expiresAt;
         final boolean persisted;
-        final ReauthorizationRequiredException reauth;
+        final @Nullable ReauthorizationRequiredException reauth;
 
-        Snapshot(Kind kind, Token token, long freshUntil, long usableUntil, long expiresAt, boolean persisted,
-                ReauthorizationRequiredException reauth) {
+        Snapshot(Kind kind, @Nullable Token token, long freshUntil, long usableUntil, long expiresAt,
+                boolean persisted, @Nullable ReauthorizationRequiredException reauth) {
             this.kind = kind;
             this.token = token;
             this.freshUntil = freshUntil;
@@ -553,12 +583,27 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             this.reauth = reauth;
         }
 
+        /** The token of an ACTIVE, INVALIDATED or REAUTHORIZATION_REQUIRED snapshot. */
+        Token token() {
+            if (token == null) {
+                throw new IllegalStateException("a " + kind + " snapshot has no token");
+            }
+            return token;
+        }
+
+        ReauthorizationRequiredException reauth() {
+            if (reauth == null) {
+                throw new IllegalStateException("a " + kind + " snapshot has no reauthorization cause");
+            }
+            return reauth;
+        }
+
         Snapshot invalidated() {
             return new Snapshot(Kind.INVALIDATED, token, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, persisted,
                     null);
         }
 
-        static Snapshot reauthorizationRequired(Token token, ReauthorizationRequiredException e) {
+        static Snapshot reauthorizationRequired(@Nullable Token token, ReauthorizationRequiredException e) {
             return new Snapshot(Kind.REAUTHORIZATION_REQUIRED, token, Long.MIN_VALUE, Long.MIN_VALUE,
                     Long.MIN_VALUE, true, e);
         }
@@ -590,8 +635,8 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
      * @param failureCount failed refreshes since start
      * @param lastError the message of the last failure, or {@code null} after a success
      */
-    public record Status(State state, Instant expiry, boolean hasRefreshToken, Instant lastRefresh,
-            Duration lastRefreshDuration, long refreshCount, long failureCount, String lastError) {
+    public record Status(State state, @Nullable Instant expiry, boolean hasRefreshToken, @Nullable Instant lastRefresh,
+            @Nullable Duration lastRefreshDuration, long refreshCount, long failureCount, @Nullable String lastError) {
     }
 
     /**
@@ -607,14 +652,14 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
      * Not thread-safe.
      */
     public static final class Builder {
-        private TokenStore store;
-        private TokenClient client;
+        private @Nullable TokenStore store;
+        private @Nullable TokenClient client;
         private Clock clock = Clock.systemUTC();
         private Duration refreshMargin = Duration.ofMinutes(5);
         private Duration expiryMargin = Duration.ofSeconds(30);
         private Duration refreshTimeout = Duration.ofSeconds(30);
         private TokenListener listener = new TokenListener() { };
-        private Executor executor;
+        private @Nullable Executor executor;
         private RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
 
         private Builder() {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An OAuth2 token pair as NetAtmo issues it and as the token file stores it: an immutable value.
@@ -24,7 +25,7 @@ import java.time.Instant;
  * @param refreshToken the token that obtains the next pair, or {@code null}
  * @param expiry when the access token stops working, or {@code null} if unknown
  */
-public record Token(String accessToken, String refreshToken, Instant expiry) {
+public record Token(@Nullable String accessToken, @Nullable String refreshToken, @Nullable Instant expiry) {
 
     /** Normalizes empty strings to {@code null}: an empty token is a missing token. */
     public Token {
@@ -64,12 +65,12 @@ public record Token(String accessToken, String refreshToken, Instant expiry) {
     }
 
     /** Returns a copy with another expiry. */
-    public Token withExpiry(Instant newExpiry) {
+    public Token withExpiry(@Nullable Instant newExpiry) {
         return new Token(accessToken, refreshToken, newExpiry);
     }
 
     /** Returns a copy with another refresh token. */
-    public Token withRefreshToken(String newRefreshToken) {
+    public Token withRefreshToken(@Nullable String newRefreshToken) {
         return new Token(accessToken, newRefreshToken, expiry);
     }
 
@@ -88,7 +89,7 @@ public record Token(String accessToken, String refreshToken, Instant expiry) {
      * Returns a short, non-reversible fingerprint of a secret ({@code sha256:} and 8 hex digits) so that logs can
      * tell two tokens apart without revealing either; {@code absent} for {@code null}.
      */
-    static String describe(String secret) {
+    static String describe(@Nullable String secret) {
         if (secret == null) {
             return "absent";
         }
@@ -104,7 +105,7 @@ public record Token(String accessToken, String refreshToken, Instant expiry) {
         }
     }
 
-    private static String emptyToNull(String s) {
+    private static @Nullable String emptyToNull(@Nullable String s) {
         return s == null || s.isEmpty() ? null : s;
     }
 }

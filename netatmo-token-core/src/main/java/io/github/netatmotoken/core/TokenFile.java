@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The token file format shared with the Go netatmo-exporter:
@@ -78,6 +79,9 @@ final class TokenFile {
             .withChronology(IsoChronology.INSTANCE)
             .withZone(ZoneOffset.UTC);
 
+    /** What a date is made of: an expiry with other characters is never shown, as it might be a token. */
+    private static final String DATE_CHARACTERS = "0123456789-+:.TtZz ";
+
     /** The earliest and latest expiry the file format can hold (a four-digit year). */
     static final Instant MIN_EXPIRY = Instant.parse("0000-01-01T00:00:00Z");
     static final Instant MAX_EXPIRY = Instant.parse("9999-12-31T23:59:59.999999999Z");
@@ -114,8 +118,8 @@ final class TokenFile {
             return Optional.empty();
         }
         if (access == null) {
-            log.warn("Token file {} has no access_token; a new one will be requested with the refresh_token"
-                    + " before first use", file);
+            log.warn("Token file {} has no access_token{}; a new one will be requested with the refresh_token"
+                    + " before first use", file, expiry == null ? " and no expiry" : "");
             return Optional.of(new Token(null, refresh, now));
         }
         if (expiry == null) {
@@ -171,9 +175,12 @@ final class TokenFile {
         try {
             return RFC_3339.parse(text, OffsetDateTime::from).toInstant();
         } catch (DateTimeParseException | ArithmeticException e) {
-            String shown = text.length() > 40 ? text.substring(0, 40) + "…" : text;
-            throw new TokenFileException(file, "expiry \"" + shown + "\" is not an RFC 3339 date-time such as"
-                    + " 2023-07-16T20:32:06.400559267+02:00; fix or remove the expiry attribute", e);
+            // A hand-edited file may hold a token here; show the text (and the parser's message quoting it)
+            // only if it is made of the characters of a date.
+            boolean dateLike = text.length() <= 40 && text.chars().allMatch(c -> DATE_CHARACTERS.indexOf(c) >= 0);
+            String shown = dateLike ? "\"" + text + "\"" : "(" + text.length() + " characters, not shown)";
+            throw new TokenFileException(file, "expiry " + shown + " is not an RFC 3339 date-time such as"
+                    + " 2023-07-16T20:32:06.400559267+02:00; fix or remove the expiry attribute", dateLike ? e : null);
         }
     }
 
@@ -199,25 +206,41 @@ final class TokenFile {
             throw new TokenFileException(file, "holds only whitespace, perhaps blanked by a crash of the program"
                     + " that wrote it; restore it from a backup, or delete it and authorize again");
         }
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            String what = e instanceof JsonEOFException ? "ends early (truncated?)" : "is not valid JSON";
-            // Jackson's own message may quote the offending text, which can be a token: leave it out.
-            throw new TokenFileException(file, what + where + "; expected {\"access_token\":…,"
-                    + "\"refresh_token\":…,\"expiry\":…}", null);
+        if (text.chars().allMatch(c -> c == 0 || Character.isWhitespace(c))) {
+            throw new TokenFileException(file, "holds only NUL bytes, perhaps zeroed by a crash of the program"
+                    + " that wrote it; restore it from a backup, or delete it and authorize again");
         }
+        JsonNode root = readTree(file, text);
         if (root == null || !root.isObject()) {
-            throw new TokenFileException(file, "holds JSON " + kind(root) + " where an object {\"access_token\":…,"
+            throw new TokenFileException(file, "holds " + kind(root) + " where a JSON object {\"access_token\":…,"
                     + "\"refresh_token\":…,\"expiry\":…} belongs");
         }
         return root;
     }
 
-    private static String text(Path file, JsonNode root, String name) throws TokenFileException {
+    private static JsonNode readTree(Path file, String text) throws TokenFileException {
+        try (JsonParser parser = MAPPER.createParser(text)) {
+            try {
+                return MAPPER.readTree(parser);
+            } catch (JsonProcessingException e) {
+                // Some errors (nesting too deep, a number too long) carry no location; the parser knows it.
+                JsonLocation at = e.getLocation() != null ? e.getLocation() : parser.currentLocation();
+                boolean atEnd = e instanceof JsonEOFException || at.getCharOffset() >= text.length();
+                String what = atEnd ? "ends early (truncated?)" : "is not valid JSON";
+                // Jackson's own message may quote the offending text, which can be a token: leave it out.
+                throw new TokenFileException(file, what + " at line " + at.getLineNr() + ", column "
+                        + at.getColumnNr() + "; expected {\"access_token\":…,\"refresh_token\":…,\"expiry\":…}",
+                        null);
+            }
+        } catch (TokenFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new TokenFileException(file, "could not be parsed as JSON (" + e.getClass().getSimpleName() + ")",
+                    null);
+        }
+    }
+
+    private static @Nullable String text(Path file, JsonNode root, String name) throws TokenFileException {
         JsonNode node = root.get(name);
         if (node == null || node.isNull()) {
             return null;
@@ -230,7 +253,7 @@ final class TokenFile {
         return value.isEmpty() ? null : value;
     }
 
-    private static String kind(JsonNode node) {
+    private static String kind(@Nullable JsonNode node) {
         if (node == null || node.isMissingNode()) {
             return "nothing";
         }

@@ -2,6 +2,7 @@ package io.github.netatmotoken.core;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A token file exists but cannot be read or understood: not JSON, the wrong shape, a bad date, too large, a
@@ -34,7 +35,7 @@ public class TokenFileException extends IOException {
      * @param problem what is wrong with it, without any token value
      * @param cause the underlying failure, or {@code null}
      */
-    public TokenFileException(Path file, String problem, Throwable cause) {
+    public TokenFileException(Path file, String problem, @Nullable Throwable cause) {
         super("Token file " + file + ": " + problem, cause);
         this.file = file;
     }

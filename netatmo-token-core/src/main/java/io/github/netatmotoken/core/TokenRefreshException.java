@@ -1,6 +1,7 @@
 package io.github.netatmotoken.core;
 
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A refresh or code exchange failed for a reason that may pass: the server answered 5xx or 429, the response
@@ -17,10 +18,10 @@ public class TokenRefreshException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final int httpStatus;
-    private final String error;
+    private final @Nullable String error;
 
     /** @param message what failed, without any token value */
-    public TokenRefreshException(String message, Throwable cause) {
+    public TokenRefreshException(String message, @Nullable Throwable cause) {
         this(message, -1, null, cause);
     }
 
@@ -30,7 +31,8 @@ public class TokenRefreshException extends IOException {
      * @param error NetAtmo's error text (an OAuth2 error code or message), or {@code null}
      * @param cause the underlying failure, or {@code null}
      */
-    public TokenRefreshException(String message, int httpStatus, String error, Throwable cause) {
+    public TokenRefreshException(String message, int httpStatus, @Nullable String error,
+            @Nullable Throwable cause) {
         super(message, cause);
         this.httpStatus = httpStatus;
         this.error = error;
@@ -42,7 +44,7 @@ public class TokenRefreshException extends IOException {
     }
 
     /** NetAtmo's error text, or {@code null} if there was none. */
-    public String error() {
+    public @Nullable String error() {
         return error;
     }
 }

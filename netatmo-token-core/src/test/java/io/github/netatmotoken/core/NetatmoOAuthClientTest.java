@@ -183,6 +183,56 @@ class NetatmoOAuthClientTest {
     }
 
     @Test
+    void theServersErrorTextCannotForgeLogLines() {
+        respond(503, "{\"error\":\"server_error\",\"error_description\":\"busy\\nINFO fake log line\\r\"}");
+        TokenRefreshException e = assertThrows(TokenRefreshException.class, () -> client.refresh("r0"));
+        assertEquals("server_error: busy INFO fake log line ", e.error());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    @Test
+    void expiresInMayBeANumericString() throws IOException {
+        respond(200, "{\"access_token\":\"a1\",\"expires_in\":\" 10800 \"}");
+        assertEquals(clock.instant().plusSeconds(10800), client.refresh("r0").expiry());
+    }
+
+    @Test
+    void anErrorInsteadOfATokenIsNamed() {
+        respond(200, "{\"error\":\"server_error\"}");
+        TokenRefreshException e = assertThrows(TokenRefreshException.class, () -> client.refresh("r0"));
+        assertTrue(e.getMessage().contains("has no access_token but error server_error"), e.getMessage());
+    }
+
+    @Test
+    void errorBodiesOfOtherShapesAreStillTransientFailures() {
+        for (String body : List.of("", "[1,2]", "{\"error\":42}", "{\"error\":{\"message\":\"no code\"}}",
+                "{\"error\":{\"code\":9}}")) {
+            respond(500, body);
+            TokenRefreshException e = assertThrows(TokenRefreshException.class, () -> client.refresh("r0"));
+            assertEquals(500, e.httpStatus(), body);
+        }
+        respond(500, "{\"error\":{\"message\":\"no code\"}}");
+        assertEquals("code ?: no code",
+                assertThrows(TokenRefreshException.class, () -> client.refresh("r0")).error());
+    }
+
+    @Test
+    void aLongErrorTextIsCutShort() {
+        respond(503, "{\"error\":\"" + "x".repeat(500) + "\"}");
+        TokenRefreshException e = assertThrows(TokenRefreshException.class, () -> client.refresh("r0"));
+        assertEquals(201, e.error().length());
+        assertTrue(e.error().endsWith("…"));
+    }
+
+    @Test
+    void invalidGrantWithADescriptionKeepsIt() {
+        respond(400, "{\"error\":\"invalid_grant\",\"error_description\":\"token revoked\"}");
+        ReauthorizationRequiredException e = assertThrows(ReauthorizationRequiredException.class,
+                () -> client.refresh("r0"));
+        assertTrue(e.getMessage().contains("invalid_grant: token revoked"), e.getMessage());
+    }
+
+    @Test
     void otherClientErrorsAreTransientNotPermanent() {
         respond(400, "{\"error\":\"invalid_request\"}");
         TokenRefreshException e = assertThrows(TokenRefreshException.class, () -> client.refresh("r0"));

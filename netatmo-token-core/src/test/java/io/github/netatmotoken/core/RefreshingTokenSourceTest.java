@@ -588,6 +588,116 @@ class RefreshingTokenSourceTest {
         }
     }
 
+    @Test
+    void nearExpiryAFailedRefreshStillReturnsTheValidTokenAndBacksOff() throws IOException {
+        Token token = tokenExpiringIn(Duration.ofSeconds(20)); // inside the 30 s expiry margin, not yet expired
+        RefreshingTokenSource source = builder(new InMemoryTokenStore(token)).build();
+        client.behave(rt -> {
+            throw new TokenRefreshException("HTTP 503", 503, null, null);
+        });
+        assertSame(token, source.token(), "the token is still valid, so the failure does not reach the caller");
+        assertSame(token, source.token(), "during the backoff too");
+        assertEquals(1, client.refreshCount());
+    }
+
+    @Test
+    void nearExpiryATimedOutRefreshStillReturnsTheValidToken() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        client.behave(rt -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        });
+        Token token = tokenExpiringIn(Duration.ofSeconds(20));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            RefreshingTokenSource source = builder(new InMemoryTokenStore(token)).executor(pool)
+                    .refreshTimeout(Duration.ofMillis(20)).build();
+            assertSame(token, source.token());
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anInterruptedWaitIsAnInterruptedIOExceptionAndKeepsTheFlag() throws Exception {
+        ManualExecutor neverRuns = new ManualExecutor();
+        RefreshingTokenSource source = builder(new InMemoryTokenStore(tokenExpiringIn(Duration.ofHours(-1))))
+                .executor(neverRuns).build();
+        Thread.currentThread().interrupt();
+        try {
+            java.io.InterruptedIOException e = assertThrows(java.io.InterruptedIOException.class, source::token);
+            assertTrue(e.getMessage().contains("Interrupted while waiting"), e.getMessage());
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt flag is restored");
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void anExecutorThatRejectsTheRefreshIsATransientFailure() throws IOException {
+        RefreshingTokenSource source = builder(new InMemoryTokenStore(tokenExpiringIn(Duration.ofHours(-1))))
+                .executor(task -> {
+                    throw new java.util.concurrent.RejectedExecutionException("shut down");
+                }).build();
+        TokenRefreshException e = assertThrows(TokenRefreshException.class, source::token);
+        assertTrue(e.getMessage().contains("executor rejected"), e.getMessage());
+    }
+
+    @Test
+    void aStaleTokenStoredByAnotherProcessIsRefreshedWithItsRefreshToken() throws IOException {
+        FakeTokenClient rotating = new FakeTokenClient(clock, THREE_HOURS, "refresh-other");
+        InMemoryTokenStore shared = new InMemoryTokenStore(
+                new Token("access-mine", "refresh-mine", clock.instant().minusSeconds(5)));
+        RefreshingTokenSource source = builder(shared).client(rotating).build();
+        shared.storeDirectly(new Token("access-other", "refresh-other", clock.instant().minusSeconds(5)));
+
+        assertEquals("access-1", source.token().accessToken());
+        assertEquals(List.of("refresh-other"), rotating.refreshTokensSeen(), "not the spent refresh-mine");
+    }
+
+    @Test
+    void statusWhileARejectedTokenIsBeingRenewedIsExpired() throws IOException {
+        Token token = tokenExpiringIn(THREE_HOURS);
+        ManualExecutor background = new ManualExecutor();
+        RefreshingTokenSource source = builder(new InMemoryTokenStore(token)).executor(background).build();
+        source.invalidate(null);
+        source.invalidate(token);
+        assertEquals(RefreshingTokenSource.State.EXPIRED, source.status().state());
+        background.runAll();
+        assertEquals(RefreshingTokenSource.State.VALID, source.status().state());
+    }
+
+    @Test
+    void anUncheckedSaveFailureIsReportedLikeAnyOther() throws IOException {
+        InMemoryTokenStore store = new InMemoryTokenStore(tokenExpiringIn(Duration.ofHours(-1)));
+        store.onSave(token -> {
+            throw new IllegalStateException("store bug");
+        });
+        RefreshingTokenSource source = builder(store).build();
+        assertEquals("access-1", source.token().accessToken());
+        assertEquals(1, listener.persistFailures.size());
+        assertTrue(listener.persistFailures.get(0).getMessage().contains("store bug"));
+    }
+
+    @Test
+    void setTokenAfterCloseIsRefused() throws IOException {
+        RefreshingTokenSource source = builder(new InMemoryTokenStore()).build();
+        source.close();
+        assertThrows(IllegalStateException.class, () -> source.setToken(tokenExpiringIn(THREE_HOURS)));
+    }
+
+    @Test
+    void negativeMarginsAreRefused() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> builder(new InMemoryTokenStore()).refreshMargin(Duration.ofSeconds(-1)).build());
+        assertTrue(e.getMessage().startsWith("refreshMargin must not be negative"), e.getMessage());
+    }
+
     /** Records listener callbacks. */
     static final class RecordingListener implements TokenListener {
         final List<Token> refreshed = new CopyOnWriteArrayList<>();

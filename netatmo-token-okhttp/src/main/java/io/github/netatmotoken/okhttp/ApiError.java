@@ -3,6 +3,7 @@ package io.github.netatmotoken.okhttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The error body of NetAtmo's data API, {@code {"error":{"code":N,"message":"…"}}}.
@@ -11,7 +12,7 @@ import java.io.IOException;
  * @param message NetAtmo's text, without control characters and cut to {@value #MAX_MESSAGE_CHARS} characters, or
  *     {@code null}
  */
-record ApiError(int code, String message) {
+record ApiError(int code, @Nullable String message) {
     static final int ACCESS_TOKEN_MISSING = 1;
     static final int INVALID_ACCESS_TOKEN = 2;
     static final int ACCESS_TOKEN_EXPIRED = 3;
@@ -34,7 +35,7 @@ record ApiError(int code, String message) {
     }
 
     /** Reads a NetAtmo error body; {@code null} if {@code body} is anything else (HTML, empty, cut off). */
-    static ApiError parse(byte[] body) {
+    static @Nullable ApiError parse(byte @Nullable [] body) {
         if (body == null || body.length == 0) {
             return null;
         }
@@ -62,7 +63,7 @@ record ApiError(int code, String message) {
     }
 
     /** Keeps a server's text to one short line, so that it cannot forge log lines. */
-    private static String clean(String text) {
+    private static @Nullable String clean(String text) {
         StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_MESSAGE_CHARS + 1));
         for (int i = 0; i < text.length() && out.length() < MAX_MESSAGE_CHARS; i++) {
             char c = text.charAt(i);

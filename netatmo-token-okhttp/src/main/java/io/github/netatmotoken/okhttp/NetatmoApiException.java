@@ -5,6 +5,7 @@ import java.util.Objects;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A NetAtmo API call failed: the HTTP status and, if the body was NetAtmo's
@@ -33,7 +34,7 @@ public class NetatmoApiException extends IOException {
 
     private final int httpStatus;
     private final int errorCode;
-    private final String errorMessage;
+    private final @Nullable String errorMessage;
 
     /**
      * @param message what failed and what to do, without any token value
@@ -41,7 +42,7 @@ public class NetatmoApiException extends IOException {
      * @param errorCode NetAtmo's error code, or -1 if the response carried none
      * @param errorMessage NetAtmo's error text, or {@code null}
      */
-    public NetatmoApiException(String message, int httpStatus, int errorCode, String errorMessage) {
+    public NetatmoApiException(String message, int httpStatus, int errorCode, @Nullable String errorMessage) {
         super(message);
         this.httpStatus = httpStatus;
         this.errorCode = errorCode;
@@ -105,11 +106,11 @@ public class NetatmoApiException extends IOException {
     }
 
     /** NetAtmo's error text, such as {@code Access token expired}, or {@code null}. */
-    public String errorMessage() {
+    public @Nullable String errorMessage() {
         return errorMessage;
     }
 
-    private static String advice(int status, int code) {
+    private static @Nullable String advice(int status, int code) {
         String byCode = switch (code) {
             case ApiError.ACCESS_TOKEN_MISSING -> "no access token was sent; add a NetatmoAuthInterceptor to the"
                     + " OkHttpClient";
@@ -133,7 +134,7 @@ public class NetatmoApiException extends IOException {
         return status >= 500 ? "NetAtmo is having trouble; retry later" : null;
     }
 
-    private static String bearerToken(Request request) {
+    private static @Nullable String bearerToken(Request request) {
         String authorization = request.header("Authorization");
         if (authorization == null) {
             return null;
@@ -143,7 +144,7 @@ public class NetatmoApiException extends IOException {
         return token.isEmpty() ? null : token;
     }
 
-    private static String redact(String text, String token) {
+    private static @Nullable String redact(@Nullable String text, @Nullable String token) {
         return text == null || token == null ? text : text.replace(token, "[access token]");
     }
 

@@ -12,6 +12,7 @@ import okhttp3.Response;
 import okhttp3.ResponseBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Signs every request of an {@link okhttp3.OkHttpClient} with a NetAtmo access token, and renews the token once
@@ -65,7 +66,7 @@ public final class NetatmoAuthInterceptor implements Interceptor {
      * The header value of the token last used, so that the hot path does not build the same string for every
      * call. Racy on purpose: a stale or lost write only costs one string.
      */
-    private volatile Bearer last = new Bearer(null, null);
+    private volatile @Nullable Bearer last;
 
     /** An interceptor that takes its tokens from {@code tokens}, usually a {@code RefreshingTokenSource}. */
     public NetatmoAuthInterceptor(TokenSource tokens) {
@@ -113,7 +114,7 @@ public final class NetatmoAuthInterceptor implements Interceptor {
         response.close();
         tokens.invalidate(used);
         Token fresh = usableToken();
-        if (fresh.accessToken().equals(used.accessToken())) {
+        if (Objects.equals(fresh.accessToken(), used.accessToken())) {
             log.warn("NetAtmo rejected the access token: {}, and the token source still hands out the same one;"
                     + " not retried", rejection);
             return response.newBuilder().body(ResponseBody.create(body, peeked.contentType())).build();
@@ -133,7 +134,7 @@ public final class NetatmoAuthInterceptor implements Interceptor {
 
     private Request authorized(Request request, Token token) {
         Bearer bearer = last;
-        if (bearer.token != token) {
+        if (bearer == null || !bearer.isFor(token)) {
             bearer = new Bearer(token, "Bearer " + token.accessToken());
             last = bearer;
         }
@@ -153,6 +154,12 @@ public final class NetatmoAuthInterceptor implements Interceptor {
         Bearer(Token token, String headerValue) {
             this.token = token;
             this.headerValue = headerValue;
+        }
+
+        /** Identity, not equality: the source hands out the same instance until it refreshes. */
+        @SuppressWarnings("ReferenceEquality")
+        boolean isFor(Token other) {
+            return token == other;
         }
     }
 }

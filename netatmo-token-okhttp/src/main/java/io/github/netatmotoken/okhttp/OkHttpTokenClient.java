@@ -21,6 +21,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.BufferedSink;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The NetAtmo OAuth2 token endpoint over OkHttp, for applications that already have an {@link OkHttpClient}:
@@ -62,8 +63,8 @@ public final class OkHttpTokenClient implements TokenClient {
     private final Clock clock;
 
     private OkHttpTokenClient(Builder b) {
-        this.clientId = b.clientId;
-        this.clientSecret = b.clientSecret;
+        this.clientId = Objects.requireNonNull(b.clientId);
+        this.clientSecret = Objects.requireNonNull(b.clientSecret);
         this.baseUrl = b.baseUrl;
         this.tokenUri = TokenEndpoint.tokenUri(b.baseUrl);
         this.tokenUrl = HttpUrl.get(tokenUri.toString());
@@ -97,7 +98,7 @@ public final class OkHttpTokenClient implements TokenClient {
         return post(TokenEndpoint.codeForm(clientId, clientSecret, code, redirectUri), null);
     }
 
-    private Token post(String form, String previousRefreshToken) throws IOException {
+    private Token post(String form, @Nullable String previousRefreshToken) throws IOException {
         Request request = new Request.Builder()
                 .url(tokenUrl)
                 .header("Accept", "application/json")
@@ -175,9 +176,9 @@ public final class OkHttpTokenClient implements TokenClient {
      * Not thread-safe.
      */
     public static final class Builder {
-        private OkHttpClient httpClient;
-        private String clientId;
-        private String clientSecret;
+        private @Nullable OkHttpClient httpClient;
+        private @Nullable String clientId;
+        private @Nullable String clientSecret;
         private URI baseUrl = TokenEndpoint.DEFAULT_BASE_URL;
         private Clock clock = Clock.systemUTC();
 

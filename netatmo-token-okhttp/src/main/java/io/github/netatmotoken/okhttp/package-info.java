@@ -11,5 +11,10 @@
  *     .build();
  * OkHttpClient http = new OkHttpClient.Builder().addInterceptor(new NetatmoAuthInterceptor(tokens)).build();
  * }</pre>
+ *
+ * <p>Everything is non-null unless annotated {@link org.jspecify.annotations.Nullable}.
  */
+@NullMarked
 package io.github.netatmotoken.okhttp;
+
+import org.jspecify.annotations.NullMarked;

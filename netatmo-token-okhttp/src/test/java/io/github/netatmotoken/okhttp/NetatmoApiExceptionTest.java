@@ -132,4 +132,43 @@ class NetatmoApiExceptionTest {
         assertEquals(201, e.errorMessage().length(), e.errorMessage());
         assertTrue(e.errorMessage().endsWith("x…"), e.errorMessage());
     }
+    @Test
+    void everyKnownCodeGetsAdvice() throws Exception {
+        int[][] cases = {{403, 1}, {403, 30}, {429, 999}, {400, 0}};
+        String[] advice = {"no access token was sent", "the refresh token is no longer valid",
+                "rate limited; call less often", null};
+        for (int i = 0; i < cases.length; i++) {
+            server.enqueue(Reply.apiError(cases[i][0], cases[i][1], "text"));
+            NetatmoApiException e = failedCall(get("/api/getstationsdata"));
+            if (advice[i] == null) {
+                assertFalse(e.getMessage().contains("): "), e.getMessage());
+            } else {
+                assertTrue(e.getMessage().contains(advice[i]), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aCodeGivenAsAStringIsUnderstoodAndGarbageIsNot() throws Exception {
+        server.enqueue(Reply.json(403, "{\"error\":{\"code\":\" 3 \",\"message\":\"expired\"}}"));
+        assertEquals(3, failedCall(get("/api/getstationsdata")).errorCode());
+        server.enqueue(Reply.json(403, "{\"error\":{\"code\":\"three\"}}"));
+        assertEquals(-1, failedCall(get("/api/getstationsdata")).errorCode());
+        server.enqueue(Reply.json(403, "{\"error\":{\"code\":2,\"message\":\"   \"}}"));
+        NetatmoApiException blank = failedCall(get("/api/getstationsdata"));
+        assertEquals(2, blank.errorCode());
+        assertNull(blank.errorMessage(), "a blank message counts as none");
+        server.enqueue(Reply.json(500, ""));
+        assertEquals(-1, failedCall(get("/api/getstationsdata")).errorCode());
+    }
+
+    @Test
+    void aTokenEchoedWithoutBearerPrefixIsStillRedacted() throws Exception {
+        server.enqueue(Reply.apiError(403, 2, "Invalid access token raw-token-xyz"));
+        Request request = new Request.Builder().url(server.url("/api/getstationsdata"))
+                .header("Authorization", "raw-token-xyz").build();
+        NetatmoApiException e = failedCall(request);
+        assertFalse(e.getMessage().contains("raw-token-xyz"), e.getMessage());
+        assertTrue(e.getMessage().contains("[access token]"), e.getMessage());
+    }
 }

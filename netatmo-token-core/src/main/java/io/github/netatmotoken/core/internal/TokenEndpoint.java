@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The NetAtmo OAuth2 token endpoint protocol: request forms, URLs and response parsing, shared by the HTTP clients
@@ -80,7 +81,8 @@ public final class TokenEndpoint {
      * @throws ReauthorizationRequiredException for invalid_grant, invalid_client and unauthorized_client
      * @throws TokenRefreshException for every other failure
      */
-    public static Token parseResponse(int status, byte[] body, Instant sentAt, String previousRefreshToken,
+    public static Token parseResponse(int status, byte @Nullable [] body, Instant sentAt,
+            @Nullable String previousRefreshToken,
             URI endpoint) throws ReauthorizationRequiredException, TokenRefreshException {
         JsonNode json = readJson(body);
         if (status < 200 || status > 299) {
@@ -111,7 +113,7 @@ public final class TokenEndpoint {
         return new Token(access, refresh != null ? refresh : previousRefreshToken, expiry);
     }
 
-    private static void throwFailure(int status, JsonNode json, URI endpoint)
+    private static void throwFailure(int status, @Nullable JsonNode json, URI endpoint)
             throws ReauthorizationRequiredException, TokenRefreshException {
         String error = json == null ? null : errorCode(json);
         String text = json == null ? null : errorText(json);
@@ -125,7 +127,7 @@ public final class TokenEndpoint {
                 + (text != null ? " (" + text + ")" : "") + "; " + retry, status, text, null);
     }
 
-    private static String permanentMessage(String error, int status, String text, URI endpoint) {
+    private static String permanentMessage(String error, int status, @Nullable String text, URI endpoint) {
         String why = switch (error) {
             case "invalid_grant" -> "NetAtmo refused the refresh token (invalid_grant): it was revoked, already"
                     + " used once (refresh tokens rotate on every refresh, so two programs sharing one break each"
@@ -139,7 +141,7 @@ public final class TokenEndpoint {
                 + (text != null && !text.equals(error) ? ", " + text : "") + ")";
     }
 
-    private static JsonNode readJson(byte[] body) {
+    private static @Nullable JsonNode readJson(byte @Nullable [] body) {
         if (body == null || body.length == 0) {
             return null;
         }
@@ -151,7 +153,7 @@ public final class TokenEndpoint {
     }
 
     /** The OAuth2 error code: {@code {"error":"invalid_grant"}}. */
-    private static String errorCode(JsonNode json) {
+    private static @Nullable String errorCode(JsonNode json) {
         if (!json.isObject()) {
             return null;
         }
@@ -163,7 +165,7 @@ public final class TokenEndpoint {
      * A short error description: the OAuth2 error and description, or the data API's
      * {@code {"error":{"code":N,"message":"…"}}}. Only these fields are quoted, never the body.
      */
-    static String errorText(JsonNode json) {
+    static @Nullable String errorText(JsonNode json) {
         if (!json.isObject()) {
             return null;
         }
@@ -182,10 +184,12 @@ public final class TokenEndpoint {
         } else {
             return null;
         }
+        // The server's text goes into messages and logs: no control characters, so it cannot forge log lines.
+        text = text.replaceAll("\\p{Cntrl}", " ");
         return text.length() > 200 ? text.substring(0, 200) + "…" : text;
     }
 
-    private static String text(JsonNode json, String name) {
+    private static @Nullable String text(JsonNode json, String name) {
         JsonNode node = json.get(name);
         return node != null && node.isTextual() && !node.textValue().isEmpty() ? node.textValue() : null;
     }
