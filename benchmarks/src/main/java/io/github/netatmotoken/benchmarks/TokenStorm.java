@@ -30,14 +30,14 @@ import mockwebserver3.MockWebServer;
  * that answers after {@code delay} ms. Each round reports how many token requests the endpoint received (must be 1)
  * and the time from the release of the callers until the last one has its new token (target: under 2 x delay).
  *
- * <p>Each round builds a new source whose token expired at that moment, on both stores: in memory (the refresh
+ * <p>Each round builds a new source whose token expires at the instant the callers wake, on both stores: in memory (the refresh
  * coordination alone) and a {@link FileTokenStore} on the local disk (plus the fsync of persist-before-publish).
  * A third line wakes the same threads without calling anything: what it costs the machine just to run 1,000
  * threads at once, which every caller pays whatever the library does.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar io.github.netatmotoken.benchmarks.TokenStorm [--rounds 50]
- *     [--warmup 5] [--callers 1000] [--delay 50] [--dir .]
+ * java -cp benchmarks/target/benchmarks.jar io.github.netatmotoken.benchmarks.TokenStorm [--rounds 20]
+ *     [--warmup 3] [--callers 1000] [--delay 50] [--dir .]
  * </pre>
  */
 public final class TokenStorm {
@@ -80,9 +80,9 @@ public final class TokenStorm {
             List<Result> wakeOnly = new ArrayList<>();
             for (int i = 0; i < warmup + rounds; i++) {
                 // Interleaved, so that a burst of load elsewhere on the machine hits all three alike.
-                Result m = storm(new MemoryTokenStore(expiringNow()));
+                Result m = storm(new MemoryTokenStore(expiringAtRelease()));
                 FileTokenStore fileStore = new FileTokenStore(files.resolve("token-" + i + ".json"));
-                fileStore.save(expiringNow());
+                fileStore.save(expiringAtRelease());
                 Result f = storm(fileStore);
                 Result w = wakeOnly();
                 if (i >= warmup) {
@@ -98,10 +98,15 @@ public final class TokenStorm {
             print("memory store", memory);
             print("file store (fsync)", file);
             print("wake-up only, no token()", wakeOnly);
-            boolean single = memory.stream().allMatch(r -> r.requests == 1) && file.stream().allMatch(r -> r.requests == 1);
+            boolean single = memory.stream().allMatch(r -> r.requests == 1)
+                    && file.stream().allMatch(r -> r.requests == 1);
+            boolean served = memory.stream().allMatch(r -> r.failed == 0) && file.stream().allMatch(r -> r.failed == 0);
             System.out.println();
             System.out.println(single ? "single flight: every round made exactly 1 token request"
-                    : "SINGLE FLIGHT BROKEN: some round made more than 1 token request");
+                    : "SINGLE FLIGHT BROKEN: some round made more or fewer than 1 token request");
+            if (!single || !served) {
+                throw new IllegalStateException("the storm broke a guarantee; see the table above");
+            }
         } finally {
             server.close();
             try (var paths = Files.walk(files)) {
@@ -112,8 +117,9 @@ public final class TokenStorm {
         }
     }
 
-    private Token expiringNow() {
-        return new Token("old-access-" + round, "old-refresh-" + round, Instant.now());
+    /** A token that expires when the callers of the next {@link #release} wake, give or take a file save. */
+    private Token expiringAtRelease() {
+        return new Token("old-access-" + round, "old-refresh-" + round, Instant.now().plus(RELEASE_AFTER));
     }
 
     private Result storm(TokenStore store) throws Exception {
