@@ -154,7 +154,7 @@ final class AuthFlow {
     private static boolean sameOrigin(HttpExchange exchange) {
         String origin = exchange.getRequestHeaders().getFirst("Origin");
         String host = exchange.getRequestHeaders().getFirst("Host");
-        if (origin == null || origin.equals("null") && host == null) {
+        if (origin == null || (origin.equals("null") && host == null)) {
             return true;
         }
         try {

@@ -44,12 +44,21 @@ final class DataPoller implements AutoCloseable {
         });
     }
 
-    /** Starts refreshing: once now, then every interval. */
+    /**
+     * Starts refreshing: once now, then every interval. The schedule's future is not kept: {@link #refresh()}
+     * catches every exception, so the periodic task never ends with one that nobody sees.
+     */
+    @SuppressWarnings("FutureReturnValueIgnored")
     void start() {
         executor.scheduleWithFixedDelay(() -> {
             refresh();
             first.complete(current.get());
         }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Refreshes soon, on the refresh thread: after a new token, so that the status page fills at once. */
+    void refreshSoon() {
+        executor.execute(this::refresh);
     }
 
     /** Completes when the first refresh after {@link #start} is done. */

@@ -184,7 +184,7 @@ final class Exporter implements AutoCloseable {
 
         List<String> scopes = config.homeCoach() ? List.of("read_station", "read_homecoach") : List.of("read_station");
         AuthFlow auth = new AuthFlow(config.apiUrl(), config.clientId(), scopes, redirectUri, tokenClient, tokens,
-                new AuthStates(clock), poller::refreshNow);
+                new AuthStates(clock), poller::refreshSoon);
         StatusPage status = new StatusPage(tokens::status, poller::snapshot, clock, store.toString(),
                 config.debugHandlers(), config.demo());
         MetricsHandler metricsHandler = new MetricsHandler(metrics.registry());

@@ -138,7 +138,7 @@ final class StatusPage {
 
     /** "2h 5m", "3m 10s", "42s". */
     static String human(Duration d) {
-        long s = d.getSeconds();
+        long s = d.toSeconds();
         if (s >= 86400) {
             return s / 86400 + "d " + (s % 86400) / 3600 + "h";
         }

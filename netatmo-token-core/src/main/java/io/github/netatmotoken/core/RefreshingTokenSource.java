@@ -182,7 +182,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         boolean stillValid = s.kind == Kind.ACTIVE && now < s.expiresAt;
         if (s.kind == Kind.ACTIVE && now < s.usableUntil) {
             if (now >= nextAttemptMillis) {
-                startRefresh();
+                refreshInBackground();
             }
             return s.token();
         }
@@ -217,14 +217,16 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             interrupted.initCause(e);
             throw interrupted;
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
+            Throwable failure = e.getCause();
+            Throwable cause = failure != null ? failure : e;
             if (cause instanceof ReauthorizationRequiredException r) {
                 throw reauthorizationRequired(r);
             }
             if (stillValid && clock.millis() < s.expiresAt) {
                 return s.token();
             }
-            throw new TokenRefreshException("Could not refresh the NetAtmo token: " + String.valueOf(cause), cause);
+            String why = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+            throw new TokenRefreshException("Could not refresh the NetAtmo token: " + why, cause);
         }
     }
 
@@ -249,7 +251,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                 log.info("NetAtmo rejected access token {}; refreshing", Token.describe(rejected.accessToken()));
                 if (s.token().hasRefreshToken()) {
                     nextAttemptMillis = Long.MIN_VALUE;
-                    startRefresh();
+                    refreshInBackground();
                 }
                 return;
             }
@@ -300,7 +302,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             refreshLock.unlock();
         }
         if (token.hasRefreshToken() && clock.millis() >= next.freshUntil) {
-            startRefresh();
+            refreshInBackground();
         }
         if (saveFailure != null) {
             throw new IOException("The new NetAtmo token is in use but could not be saved to " + store + ": "
@@ -375,6 +377,15 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             log.error("Could not save the NetAtmo token to {} on shutdown: {}", store, e.getMessage());
         }
+    }
+
+    /**
+     * Starts a refresh nobody waits for. Its outcome is not lost with the future: a failure is recorded by
+     * {@link #failed} (log, listener, backoff) and reaches the next caller through {@link #token()}.
+     */
+    @SuppressWarnings("FutureReturnValueIgnored")
+    private void refreshInBackground() {
+        startRefresh();
     }
 
     private CompletableFuture<Snapshot> startRefresh() {
@@ -493,7 +504,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         try {
             Snapshot now = current;
             if (now.kind == Kind.REAUTHORIZATION_REQUIRED || now.kind == Kind.CLOSED
-                    || (now != s && now.token != s.token)) {
+                    || (now != s && !Objects.equals(now.token, s.token))) {
                 return e;
             }
             setCurrent(Snapshot.reauthorizationRequired(s.token, e));
