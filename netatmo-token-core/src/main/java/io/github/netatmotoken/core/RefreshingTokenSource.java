@@ -196,12 +196,14 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                     + " attempt is at " + Instant.ofEpochMilli(nextAttemptMillis), failure);
         }
         try {
-            Snapshot next = startRefresh().get(refreshTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            // The wait is real time (a future cannot wait on the injected clock), bounded by refreshTimeout in all.
+            long deadline = System.nanoTime() + refreshTimeout.toNanos();
+            Snapshot next = startRefresh().get(refreshTimeout.toNanos(), TimeUnit.NANOSECONDS);
             if (s.kind == Kind.INVALIDATED && next.kind == Kind.ACTIVE
                     && Objects.equals(next.token().accessToken(), s.token().accessToken())) {
                 // We joined a refresh that published the rejected token just before the rejection; any refresh
                 // started from now on reads the invalidated snapshot and replaces it.
-                next = startRefresh().get(refreshTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                next = startRefresh().get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             }
             return next.kind == Kind.ACTIVE ? next.token() : slowToken(next);
         } catch (TimeoutException e) {
