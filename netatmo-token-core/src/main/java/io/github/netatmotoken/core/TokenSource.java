@@ -1,6 +1,7 @@
 package io.github.netatmotoken.core;
 
 import java.io.IOException;
+import java.time.Duration;
 
 /**
  * Hands out a token whose access token is usable now. The one to use is {@link RefreshingTokenSource}.
@@ -28,6 +29,28 @@ public interface TokenSource {
      * @throws IOException for other failures to obtain a token
      */
     Token token() throws IOException;
+
+    /**
+     * Like {@link #token()}, but waits at most {@code maxWait} for a refresh that a usable token depends on, so
+     * that a caller with a deadline of its own (an HTTP call timeout, a request budget) keeps it. A refresh that
+     * the caller stops waiting for goes on in the background for the next caller.
+     *
+     * <p>The default implementation ignores {@code maxWait} and calls {@link #token()}: right for sources that
+     * never block, such as a fixed token.
+     *
+     * @param maxWait the longest this call may wait; zero means "only a token that is usable without waiting"
+     * @return a token as {@link #token()} returns it
+     * @throws java.io.InterruptedIOException if the wait ran out, or the thread was interrupted, before a usable
+     *     token was there; a {@link java.net.SocketTimeoutException} (its subtype) for the former
+     * @throws IOException as {@link #token()} does
+     * @throws IllegalArgumentException if {@code maxWait} is negative
+     */
+    default Token token(Duration maxWait) throws IOException {
+        if (maxWait.isNegative()) {
+            throw new IllegalArgumentException("maxWait must not be negative, but is " + maxWait);
+        }
+        return token();
+    }
 
     /**
      * Tells the source that the server rejected {@code rejected} (HTTP 401, or 403 with NetAtmo error code 2 or
