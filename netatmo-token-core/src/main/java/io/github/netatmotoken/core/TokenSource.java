@@ -40,8 +40,8 @@ public interface TokenSource {
      *
      * @param maxWait the longest this call may wait; zero means "only a token that is usable without waiting"
      * @return a token as {@link #token()} returns it
-     * @throws java.io.InterruptedIOException if the wait ran out, or the thread was interrupted, before a usable
-     *     token was there; a {@link java.net.SocketTimeoutException} (its subtype) for the former
+     * @throws TokenRefreshException if no usable token was there within {@code maxWait}
+     * @throws java.io.InterruptedIOException if the thread was interrupted while it waited
      * @throws IOException as {@link #token()} does
      * @throws IllegalArgumentException if {@code maxWait} is negative
      */
