@@ -7,22 +7,25 @@ import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Hands out valid NetAtmo tokens to any number of threads, refreshing ahead of expiry, once at a time, and saving
@@ -35,39 +38,54 @@ import org.jspecify.annotations.Nullable;
  *     .build();                                   // loads the token file
  * String bearer = tokens.token().accessToken();   // refreshed first if needed
  * ...
- * tokens.close();                                 // saves the current token
+ * tokens.close();                                 // saves the newest token, stops the refresh thread
  * }</pre>
  *
- * <p><b>Freshness.</b> A token is fresh until {@code expiry - refreshMargin} (5 minutes by default); then one caller
- * starts a background refresh and everybody keeps using the still-valid token. Within {@code expiryMargin} of the
- * expiry (30 seconds by default), or past it, callers wait for the one shared refresh, at most
- * {@code refreshTimeout}. For a token whose lifetime is known, the margins are capped at a half and a tenth of it,
- * so that short-lived tokens are refreshed at a steady cadence.
+ * <p><b>Freshness.</b> A token is fresh until {@code expiry - refreshMargin} (5 minutes by default). The source
+ * renews it then on its own schedule, without waiting for a caller; a caller that finds it inside the margin starts
+ * the refresh too and keeps using the still-valid token. Within {@code expiryMargin} of the expiry (30 seconds by
+ * default), or past it, callers wait for the one shared refresh, at most {@code refreshTimeout}. For a token whose
+ * lifetime is known, the margins are capped at a half and a tenth of it, and refreshes are at least
+ * {@code minRefreshInterval} apart, so that short-lived tokens are refreshed at a steady cadence, never in a storm.
+ * An expired token is never handed out.
  *
- * <p><b>Faults.</b> A transient failure (network, timeout, 5xx, 429, bad response) keeps the current token in use
- * while it is valid and retries with exponential backoff and jitter, from 1 second doubling to 5 minutes; the
- * refresh token is never discarded. A permanent failure ({@code invalid_grant}, {@code invalid_client},
- * {@code unauthorized_client}) puts the source into the "reauthorization required" state until
- * {@link #setToken(Token)}: {@link #token()} then throws {@link ReauthorizationRequiredException} at once.
+ * <p><b>Faults.</b> A transient failure (network, timeout, 5xx, 429, bad response, a busy store lock) keeps the
+ * current token in use while it is valid and retries with exponential backoff and jitter, from 1 second doubling
+ * to 5 minutes, measured in elapsed time (a wall-clock step does not stall it); the refresh token is never
+ * discarded. A permanent failure ({@code invalid_grant}, {@code invalid_client}, {@code unauthorized_client}) puts
+ * the source into the "reauthorization required" state until {@link #setToken(Token)} or until another process
+ * stores a new token: {@link #token()} then throws {@link ReauthorizationRequiredException} at once. A new token
+ * that cannot be saved is used in memory and its save is retried every few seconds (1 second doubling to 1 minute)
+ * until it lands.
  *
- * <p><b>Several processes.</b> A refresh holds the store's {@link TokenStore#lock() lock}, reads the store again and
- * adopts a token that another process has already refreshed instead of spending a dead refresh token.
+ * <p><b>Several processes.</b> A refresh holds the store's {@link TokenStore#lock(Duration) lock}, reads the store
+ * again and adopts a token that another process has already refreshed instead of spending a dead refresh token. A
+ * source without a token, or one that needs a new authorization, reads the store again every few seconds and
+ * adopts a token that another process stored.
  *
  * <p>This class is thread-safe. {@link #token()} on a fresh token takes no lock and makes one volatile read and one
- * clock read.
+ * clock read. {@link #close()} and {@link #setToken(Token)} return within {@code closeTimeout} (5 seconds by
+ * default) even while a refresh is stuck.
  */
 public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     /*
      * Design notes.
      *
-     * All token state is one immutable Snapshot in an AtomicReference, so that the hot path is a volatile read and
-     * a compare with a precomputed millisecond deadline. Only three kinds of code write it:
-     *  - the refresh job, setToken and close, which all hold refreshLock, and set it unconditionally;
-     *  - invalidate, which only CASes an ACTIVE snapshot of the rejected token to an INVALIDATED copy.
-     * Single flight: at most one refresh future exists (inFlight); whoever installs it submits the job. The job
-     * publishes the new snapshot before it completes the future and clears inFlight, so a caller that misses the
-     * future sees the new snapshot, and a late duplicate job finds the snapshot fresh and returns at once.
-     * Persist before publish: the job saves inside the store lock before it publishes.
+     * All token state is one immutable Snapshot, so that the hot path is a volatile read and a compare with a
+     * precomputed millisecond deadline. Every other write happens under stateLock, which is held only for
+     * bookkeeping: never across I/O, never while a listener runs. Only invalidate's first step is a CAS.
+     *
+     * Jobs: all store and network work happens in one kind of job (runJob), single flight through inFlight. A job
+     * takes the store lock, saves a token whose earlier save failed, and refreshes if a refresh is due. Whoever
+     * installs the future submits the job; the job completes the future after it published, then tells the
+     * listeners, then schedules the next background check.
+     *
+     * Persist before publish: the job saves inside the store lock before it publishes. A job whose basis was
+     * replaced meanwhile (setToken) throws its result away unsaved; one that finds the source closed still saves
+     * its result, because a spent refresh token cannot be taken back.
+     *
+     * Time: expiries are wall-clock instants compared with the Clock; backoff, the minimum interval and every
+     * schedule are Ticker nanoseconds (RefreshTiming has the arithmetic).
      */
     private static final Logger log = LoggerFactory.getLogger(RefreshingTokenSource.class);
 
@@ -81,55 +99,84 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         }
     }
 
-    private static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
-    private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+    /** How often a source without a usable token looks into the store for one that another process stored. */
+    static final long STORE_RECHECK_NANOS = Duration.ofSeconds(5).toNanos();
 
     private final TokenStore store;
     private final TokenClient client;
     private final Clock clock;
-    private final long refreshMarginMillis;
-    private final long expiryMarginMillis;
+    private final Ticker ticker;
+    private final RefreshTiming timing;
     private final Duration refreshTimeout;
-    private final TokenListener listener;
+    private final Duration closeTimeout;
+    private final boolean backgroundRefresh;
+    private final List<TokenListener> listeners = new CopyOnWriteArrayList<>();
     private final Executor executor;
-    private final @Nullable ExecutorService ownedExecutor;
+    private final Scheduler scheduler;
+    private final @Nullable ScheduledThreadPoolExecutor ownedThread;
     private final RandomGenerator random;
 
     private volatile Snapshot current;
     private final AtomicReference<@Nullable CompletableFuture<Snapshot>> inFlight = new AtomicReference<>();
-    private final ReentrantLock refreshLock = new ReentrantLock();
+    private final Object stateLock = new Object();
+    private final ReentrantLock storeRecheck = new ReentrantLock();
 
-    // Written under refreshLock (nextAttemptMillis also cleared by invalidate, a benign race: both writers only
-    // ever make a refresh due sooner after a rejection or a success), read anywhere.
-    private volatile long nextAttemptMillis = Long.MIN_VALUE;
+    // Written under stateLock, read anywhere.
+    private volatile long notBeforeNanos = Long.MIN_VALUE;
     private volatile @Nullable IOException lastFailure;
     private volatile @Nullable Instant lastRefresh;
     private volatile @Nullable Duration lastRefreshDuration;
     private volatile long refreshCount;
     private volatile long failureCount;
-    private int consecutiveFailures;
+    private volatile int consecutiveFailures;
+    /** The newest token, if the store does not hold it yet: saving it is retried until it lands. */
+    private volatile @Nullable Token unsaved;
+    private volatile long saveAtNanos = Long.MAX_VALUE;
+    private volatile int consecutiveSaveFailures;
+    private volatile @Nullable IOException lastSaveFailure;
+    private volatile long storeCheckedAtNanos;
+    private volatile boolean storeCheckFailed;
+    /** The snapshot that close() replaced, so that a job finishing after close knows whose result it holds. */
+    private volatile @Nullable Snapshot closedFrom;
+    private final RejectionPolicy rejections = new RejectionPolicy();
+    private Scheduler.@Nullable Cancellable nextCheck;
+
+    // Written by the running job.
+    private volatile @Nullable Thread jobThread;
+    private volatile String jobPhase = "starting";
 
     private RefreshingTokenSource(Builder b, Optional<Token> initial) {
         this.store = Objects.requireNonNull(b.store);
         this.client = Objects.requireNonNull(b.client);
         this.clock = b.clock;
-        this.refreshMarginMillis = b.refreshMargin.toMillis();
-        this.expiryMarginMillis = b.expiryMargin.toMillis();
+        this.ticker = b.ticker;
+        this.timing = new RefreshTiming(b.refreshMargin, b.expiryMargin, b.minRefreshInterval);
         this.refreshTimeout = b.refreshTimeout;
-        this.listener = b.listener;
+        this.closeTimeout = b.closeTimeout;
+        this.backgroundRefresh = b.backgroundRefresh;
+        this.listeners.addAll(b.listeners);
         this.random = b.random;
-        if (b.executor != null) {
+        if (b.scheduler != null && b.executor != null) {
+            this.ownedThread = null;
+            this.scheduler = b.scheduler;
             this.executor = b.executor;
-            this.ownedExecutor = null;
         } else {
-            this.ownedExecutor = Executors.newSingleThreadExecutor(r -> {
+            ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, r -> {
                 Thread t = new Thread(r, "netatmo-token-refresh");
                 t.setDaemon(true);
                 return t;
             });
-            this.executor = ownedExecutor;
+            thread.setRemoveOnCancelPolicy(true);
+            thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+            this.ownedThread = thread;
+            this.scheduler = b.scheduler != null ? b.scheduler : Scheduler.of(thread);
+            this.executor = b.executor != null ? b.executor : thread;
         }
-        this.current = initial.map(t -> active(t, null, true)).orElse(Snapshot.NONE);
+        this.storeCheckedAtNanos = ticker.read();
+        this.current = initial.map(t -> active(t, Long.MIN_VALUE)).orElse(Snapshot.NONE);
+        synchronized (stateLock) {
+            reschedule();
+        }
     }
 
     /**
@@ -145,7 +192,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
      * {@inheritDoc}
      *
      * <p>In the "reauthorization required" state this throws at once, without asking NetAtmo again, until
-     * {@link #setToken(Token)}.
+     * {@link #setToken(Token)} or until another process stores a new token. Waits at most {@code refreshTimeout}.
      *
      * @throws IllegalStateException if this source is closed
      */
@@ -155,11 +202,33 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         if (clock.millis() < s.freshUntil) {
             return s.token();
         }
-        return slowToken(s);
+        return slowToken(s, refreshTimeout.toNanos());
     }
 
-    private Token slowToken(Snapshot s) throws IOException {
-        long now = clock.millis();
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Waits at most the shorter of {@code maxWait} and {@code refreshTimeout}.
+     *
+     * @throws IllegalStateException if this source is closed
+     */
+    @Override
+    public Token token(Duration maxWait) throws IOException {
+        if (maxWait.isNegative()) {
+            throw new IllegalArgumentException("maxWait must not be negative, but is " + maxWait);
+        }
+        Snapshot s = current;
+        if (clock.millis() < s.freshUntil) {
+            return s.token();
+        }
+        return slowToken(s, Math.min(saturatedNanos(maxWait), refreshTimeout.toNanos()));
+    }
+
+    private Token slowToken(Snapshot seen, long waitNanos) throws IOException {
+        Snapshot s = seen;
+        if (s.kind == Kind.NONE || s.kind == Kind.REAUTHORIZATION_REQUIRED) {
+            s = recheckStore(s);
+        }
         switch (s.kind) {
             case CLOSED -> throw new IllegalStateException("This RefreshingTokenSource is closed");
             case NONE -> throw new NotAuthenticatedException("No NetAtmo token yet: authorize this app first (the"
@@ -167,7 +236,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                     + " setToken");
             case REAUTHORIZATION_REQUIRED -> throw reauthorizationRequired(s.reauth());
             default -> {
-                if (now < s.freshUntil) {
+                if (clock.millis() < s.freshUntil) {
                     return s.token();
                 }
             }
@@ -179,39 +248,34 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                     : "The NetAtmo access token expired at " + s.token().expiry() + " and there is no refresh token"
                             + " to renew it; authorize again"));
         }
-        boolean stillValid = s.kind == Kind.ACTIVE && now < s.expiresAt;
+        long now = clock.millis();
         if (s.kind == Kind.ACTIVE && now < s.usableUntil) {
-            if (now >= nextAttemptMillis) {
-                refreshInBackground();
+            if (mayRefreshNow()) {
+                startInBackground();
             }
             return s.token();
         }
-        if (now < nextAttemptMillis) {
-            if (stillValid) {
-                return s.token();
-            }
-            IOException failure = lastFailure;
-            throw new TokenRefreshException("The NetAtmo access token is no longer usable and the last refresh"
-                    + " failed (" + (failure == null ? "unknown error" : failure.getMessage()) + "); the next"
-                    + " attempt is at " + Instant.ofEpochMilli(nextAttemptMillis), failure);
+        if (!mayRefreshNow()) {
+            // A refresh may have finished since s was read, and set the minimum interval.
+            return usableOrThrow(current);
         }
+        long deadline = ticker.read() + waitNanos;
         try {
-            // The wait is real time (a future cannot wait on the injected clock), bounded by refreshTimeout in all.
-            long deadline = System.nanoTime() + refreshTimeout.toNanos();
-            Snapshot next = startRefresh().get(refreshTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            // The wait is real time (a future cannot wait on the injected ticker), bounded by waitNanos in all.
+            Snapshot next = startJob().get(waitNanos, TimeUnit.NANOSECONDS);
             if (s.kind == Kind.INVALIDATED && next.kind == Kind.ACTIVE
                     && Objects.equals(next.token().accessToken(), s.token().accessToken())) {
                 // We joined a refresh that published the rejected token just before the rejection; any refresh
                 // started from now on reads the invalidated snapshot and replaces it.
-                next = startRefresh().get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                next = startJob().get(Math.max(0, deadline - ticker.read()), TimeUnit.NANOSECONDS);
             }
-            return next.kind == Kind.ACTIVE ? next.token() : slowToken(next);
+            return usableOrThrow(next);
         } catch (TimeoutException e) {
-            if (stillValid && clock.millis() < s.expiresAt) {
+            if (s.kind == Kind.ACTIVE && clock.millis() < s.expiresAt) {
                 return s.token();
             }
-            throw new TokenRefreshException("Timed out after " + refreshTimeout + " waiting for the NetAtmo token"
-                    + " refresh; it goes on in the background", e);
+            throw new TokenRefreshException("Timed out after " + Duration.ofNanos(waitNanos) + " waiting for the"
+                    + " NetAtmo token refresh, which is " + jobPhase + "; it goes on in the background", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             InterruptedIOException interrupted = new InterruptedIOException("Interrupted while waiting for the"
@@ -224,7 +288,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             if (cause instanceof ReauthorizationRequiredException r) {
                 throw reauthorizationRequired(r);
             }
-            if (stillValid && clock.millis() < s.expiresAt) {
+            if (s.kind == Kind.ACTIVE && clock.millis() < s.expiresAt) {
                 return s.token();
             }
             String why = cause.getMessage() != null ? cause.getMessage() : cause.toString();
@@ -232,8 +296,42 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         }
     }
 
+    /** The token of {@code s} if it is usable now; otherwise the exception that says why not, without waiting. */
+    private Token usableOrThrow(Snapshot s) throws IOException {
+        switch (s.kind) {
+            case CLOSED -> throw new IllegalStateException("This RefreshingTokenSource is closed");
+            case NONE -> throw new NotAuthenticatedException("No NetAtmo token: authorize this app first");
+            case REAUTHORIZATION_REQUIRED -> throw reauthorizationRequired(s.reauth());
+            default -> {
+            }
+        }
+        if (s.kind == Kind.ACTIVE && clock.millis() < s.expiresAt) {
+            return s.token();
+        }
+        IOException failure = lastFailure;
+        String next = "the next attempt is at " + nextAttempt();
+        if (failure != null) {
+            throw new TokenRefreshException("The NetAtmo access token is no longer usable and the last refresh"
+                    + " failed (" + failure.getMessage() + "); " + next, failure);
+        }
+        throw new TokenRefreshException(s.kind == Kind.INVALIDATED
+                ? "NetAtmo rejected the access token and a new one is not due yet; " + next
+                : "The NetAtmo access token expired at " + s.token().expiry() + " (NetAtmo issued it with a lifetime"
+                        + " shorter than the minimum interval between refreshes); " + next, null);
+    }
+
+    private boolean mayRefreshNow() {
+        long notBefore = notBeforeNanos;
+        return notBefore == Long.MIN_VALUE || ticker.read() - notBefore >= 0;
+    }
+
     /**
      * {@inheritDoc}
+     *
+     * <p>A token that worked for a while and is then rejected is renewed at once. When new tokens are rejected
+     * again and again right after their renewal (a misconfigured app, an API fault), the source stops renewing
+     * after the second such rejection in a row and hands out the same token, so that the caller gets the
+     * rejection; one renewal is tried again after a backoff that doubles from 1 to 30 minutes.
      *
      * @param rejected the token whose access token the request carried, as {@link #token()} returned it; if the
      *     source has moved on to another token meanwhile, or {@code rejected} is {@code null}, the call does nothing
@@ -243,72 +341,92 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         if (rejected == null) {
             return;
         }
-        for (;;) {
+        boolean renew;
+        boolean renewable;
+        synchronized (stateLock) {
             Snapshot s = current;
             if (s.kind != Kind.ACTIVE || !Objects.equals(s.token().accessToken(), rejected.accessToken())) {
                 return;
             }
-            Snapshot invalidated = s.invalidated();
-            if (CURRENT.compareAndSet(this, s, invalidated)) {
-                log.info("NetAtmo rejected access token {}; refreshing", Token.describe(rejected.accessToken()));
+            renewable = s.token().hasRefreshToken();
+            renew = !renewable || rejections.renew(ticker.read());
+            if (renew) {
+                CURRENT.setVolatile(this, s.invalidated());
                 if (s.token().hasRefreshToken()) {
-                    nextAttemptMillis = Long.MIN_VALUE;
-                    refreshInBackground();
+                    notBeforeNanos = Long.MIN_VALUE;
                 }
-                return;
             }
+        }
+        if (!renew) {
+            log.warn("NetAtmo rejected access token {} right after it was renewed, again; not renewing it for now"
+                    + " (check the app's client id and scopes): callers get the rejection", Token.describe(
+                    rejected.accessToken()));
+            return;
+        }
+        log.info("NetAtmo rejected access token {}; refreshing", Token.describe(rejected.accessToken()));
+        if (renewable) {
+            startInBackground();
         }
     }
 
     /**
      * Replaces the token with one obtained by authorization (a code exchange, or a refresh token pasted from
      * NetAtmo's token generator), saves it, and ends the "reauthorization required" state. A token without a
-     * usable access token is refreshed in the background at once.
+     * usable access token is refreshed in the background at once. Returns within {@code closeTimeout}, also while
+     * a refresh is stuck: a refresh of the old token that finishes later is thrown away.
      *
      * @param token the token from the authorization: {@link TokenClient#exchangeCode(String, java.net.URI)}'s
      *     result, or {@link Token#ofRefreshToken(String)} of a pasted refresh token; it replaces the current token
      *     even if that one is still valid
      * @throws IllegalArgumentException if the token has neither an access nor a refresh token
      * @throws IllegalStateException if this source is closed
-     * @throws IOException if the token could not be saved; it is used in memory all the same, and saving is
-     *     retried at the next refresh and on close
+     * @throws IOException if the token could not be saved in time; it is used in memory all the same, and saving is
+     *     retried in the background until it lands
      */
     public void setToken(Token token) throws IOException {
         Objects.requireNonNull(token, "token");
         if (!token.hasAccessToken() && !token.hasRefreshToken()) {
             throw new IllegalArgumentException("token has neither an access token nor a refresh token");
         }
+        if (current.kind == Kind.CLOSED) {
+            throw new IllegalStateException("This RefreshingTokenSource is closed");
+        }
         IOException saveFailure = null;
-        Snapshot next;
-        refreshLock.lock();
-        try {
+        try (TokenStore.Lock ignored = store.lock(closeTimeout)) {
+            store.save(token);
+        } catch (IOException | RuntimeException e) {
+            saveFailure = asIOException(e);
+        }
+        // A token handed over by authorization was just issued: its whole lifetime lies ahead, so the margins are
+        // capped as for a refreshed one (a short-lived token is not refreshed again at once).
+        Snapshot next = active(token, clock.millis());
+        synchronized (stateLock) {
             if (current.kind == Kind.CLOSED) {
                 throw new IllegalStateException("This RefreshingTokenSource is closed");
             }
-            try (TokenStore.Lock ignored = store.lock()) {
-                store.save(token);
-            } catch (IOException | RuntimeException e) {
-                saveFailure = e instanceof IOException io ? io : new IOException(e.toString(), e);
-                persistFailed(saveFailure);
-            }
-            // A token handed over by authorization was just issued: its whole lifetime lies ahead, so the margins
-            // are capped as for a refreshed one (a short-lived token is not refreshed again at once).
-            next = active(token, clock.instant(), saveFailure == null);
-            setCurrent(next);
+            CURRENT.setVolatile(this, next);
             consecutiveFailures = 0;
-            nextAttemptMillis = Long.MIN_VALUE;
+            notBeforeNanos = Long.MIN_VALUE;
             lastFailure = null;
-            log.info("New NetAtmo token set ({}), expiry {}", token.hasRefreshToken() ? "with refresh token"
-                    : "without refresh token", token.expiry() == null ? "unknown" : token.expiry());
-        } finally {
-            refreshLock.unlock();
+            rejections.reset();
+            if (saveFailure == null) {
+                savedNow(null);
+            } else {
+                saveFailedNow(token);
+            }
+            reschedule();
+        }
+        log.info("New NetAtmo token set ({}), expiry {}", token.hasRefreshToken() ? "with refresh token"
+                : "without refresh token", token.expiry() == null ? "unknown" : token.expiry());
+        if (saveFailure != null) {
+            persistFailed(saveFailure);
         }
         if (token.hasRefreshToken() && clock.millis() >= next.freshUntil) {
-            refreshInBackground();
+            startInBackground();
         }
         if (saveFailure != null) {
             throw new IOException("The new NetAtmo token is in use but could not be saved to " + store + ": "
-                    + saveFailure.getMessage(), saveFailure);
+                    + saveFailure.getMessage() + "; saving is retried in the background", saveFailure);
         }
     }
 
@@ -330,67 +448,147 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                     : s.token().hasRefreshToken() ? State.EXPIRED : State.REAUTHORIZATION_REQUIRED;
         };
         IOException failure = s.kind == Kind.REAUTHORIZATION_REQUIRED ? s.reauth : lastFailure;
+        IOException saveFailure = unsaved == null ? null : lastSaveFailure;
         Token token = s.token;
-        return new Status(state, token == null ? null : token.expiry(), token != null && token.hasRefreshToken(), lastRefresh, lastRefreshDuration, refreshCount,
-                failureCount, failure == null ? null : failure.getMessage());
+        CompletableFuture<Snapshot> job = inFlight.get();
+        return new Status(state, token == null ? null : token.expiry(), token != null && token.hasRefreshToken(),
+                lastRefresh, lastRefreshDuration, refreshCount, failureCount, failure == null ? null
+                        : failure.getMessage(), consecutiveFailures, consecutiveFailures == 0 ? null : nextAttempt(),
+                job != null && !job.isDone(), saveFailure == null ? null : saveFailure.getMessage());
+    }
+
+    private Instant nextAttempt() {
+        long notBefore = notBeforeNanos;
+        long wait = notBefore == Long.MIN_VALUE ? 0 : Math.max(0, notBefore - ticker.read());
+        return clock.instant().plusNanos(wait);
     }
 
     /**
-     * Saves the current token, if it is valid, and stops the refresh thread. A failure to save is logged as an
-     * ERROR naming the store and not retried. If another process has since stored a newer token, that one is
-     * kept. Later calls to {@link #token()} throw {@link IllegalStateException}.
+     * Adds a listener. Listeners are called outside every lock, one after the other, on the thread that caused the
+     * event (mostly the refresh thread); one that throws, even an {@link Error}, is logged and the others are
+     * still called.
+     *
+     * @param listener the listener to add; adding the same one twice makes it hear every event twice
+     */
+    public void addListener(TokenListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Removes a listener added by {@link #addListener} or the builder.
+     *
+     * @param listener the listener to remove; nothing happens if it was not added
+     */
+    public void removeListener(TokenListener listener) {
+        listeners.remove(listener);
+    }
+
+    /**
+     * Saves the newest token and stops the refresh thread, within {@code closeTimeout} (5 seconds by default) even
+     * while a refresh is stuck. A refresh that NetAtmo is answering gets half of that time to finish (and saves its
+     * result itself); then the refresh thread is interrupted, and a token whose save failed before, or that the
+     * store no longer holds, is saved. If the store's lock cannot be had in time, a token that only this source
+     * holds is saved without it, because the store's token is spent. If another process has since stored a newer
+     * token, that one is kept. A failure to save is logged as an ERROR naming the store. Later calls to
+     * {@link #token()} throw {@link IllegalStateException}; calling {@code close()} again does nothing.
      */
     @Override
     public void close() {
-        refreshLock.lock();
-        try {
-            Snapshot s = current;
+        Snapshot s;
+        synchronized (stateLock) {
+            s = current;
             if (s.kind == Kind.CLOSED) {
                 return;
             }
-            setCurrent(Snapshot.CLOSED);
-            if (s.kind == Kind.ACTIVE && (s.token().hasRefreshToken() || clock.millis() < s.expiresAt)) {
-                saveOnClose(s);
+            closedFrom = s;
+            CURRENT.setVolatile(this, Snapshot.CLOSED);
+            if (nextCheck != null) {
+                nextCheck.cancel();
+                nextCheck = null;
             }
-        } finally {
-            refreshLock.unlock();
-            if (ownedExecutor != null) {
-                ownedExecutor.shutdownNow();
+        }
+        long deadline = ticker.read() + closeTimeout.toNanos();
+        awaitRunningJob(closeTimeout.toNanos() / 2);
+        stopJobThread();
+        Token pending = unsaved;
+        if (pending != null) {
+            saveOnClose(pending, false, deadline);
+        } else if (s.token != null && s.kind != Kind.REAUTHORIZATION_REQUIRED
+                && (s.token().hasRefreshToken() || clock.millis() < s.expiresAt)) {
+            saveOnClose(s.token(), true, deadline);
+        }
+    }
+
+    private void awaitRunningJob(long nanos) {
+        CompletableFuture<Snapshot> running = inFlight.get();
+        if (running == null || running.isDone()) {
+            return;
+        }
+        try {
+            running.get(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // A failed job has recorded its failure; one still running is interrupted next.
+        }
+    }
+
+    private void stopJobThread() {
+        if (ownedThread != null) {
+            ownedThread.shutdownNow();
+        } else {
+            Thread thread = jobThread;
+            if (thread != null) {
+                thread.interrupt();
             }
         }
     }
 
-    private void saveOnClose(Snapshot s) {
-        try (TokenStore.Lock ignored = store.lock()) {
-            if (s.persisted) {
+    private void saveOnClose(Token token, boolean inStore, long deadline) {
+        long lockNanos = Math.max(Duration.ofMillis(100).toNanos(), deadline - ticker.read());
+        try (TokenStore.Lock ignored = store.lock(Duration.ofNanos(lockNanos))) {
+            if (inStore) {
                 Optional<Token> stored = store.load();
-                if (stored.isPresent() && stored.get().equals(s.token())) {
+                if (stored.isPresent() && stored.get().equals(token)) {
                     log.info("{} already holds the current NetAtmo token; nothing to save on shutdown", store);
                     return;
                 }
                 if (stored.isPresent() && stored.get().hasRefreshToken()
-                        && !Objects.equals(stored.get().refreshToken(), s.token().refreshToken())) {
+                        && !Objects.equals(stored.get().refreshToken(), token.refreshToken())) {
                     log.info("{} holds a token stored by another process since; keeping it", store);
                     return;
                 }
             }
-            store.save(s.token());
+            store.save(token);
             log.info("Saved the NetAtmo token to {} on shutdown", store);
         } catch (IOException | RuntimeException e) {
-            log.error("Could not save the NetAtmo token to {} on shutdown: {}", store, e.getMessage());
+            if (inStore || Thread.currentThread().isInterrupted()) {
+                log.error("Could not save the NetAtmo token to {} on shutdown: {}", store, e.getMessage());
+                return;
+            }
+            // Only this source holds the live refresh token, and the store's is spent: losing ours would lock the
+            // user out, so it is written even without the lock.
+            try {
+                store.save(token);
+                log.warn("Saved the NetAtmo token to {} on shutdown without its lock ({})", store, e.getMessage());
+            } catch (IOException | RuntimeException again) {
+                log.error("Could not save the NetAtmo token to {} on shutdown: {}; authorize again after the"
+                        + " restart", store, again.getMessage());
+            }
         }
     }
 
     /**
-     * Starts a refresh nobody waits for. Its outcome is not lost with the future: a failure is recorded by
+     * Starts the job nobody waits for. Its outcome is not lost with the future: a failure is recorded by
      * {@link #failed} (log, listener, backoff) and reaches the next caller through {@link #token()}.
      */
     @SuppressWarnings("FutureReturnValueIgnored")
-    private void refreshInBackground() {
-        startRefresh();
+    private void startInBackground() {
+        startJob();
     }
 
-    private CompletableFuture<Snapshot> startRefresh() {
+    /** Starts the job (or joins the one running): saves a pending token, and refreshes if a refresh is due. */
+    private CompletableFuture<Snapshot> startJob() {
         for (;;) {
             CompletableFuture<Snapshot> running = inFlight.get();
             if (running != null && !running.isDone()) {
@@ -404,7 +602,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             CompletableFuture<Snapshot> mine = new CompletableFuture<>();
             if (inFlight.compareAndSet(null, mine)) {
                 try {
-                    executor.execute(() -> runRefresh(mine));
+                    executor.execute(() -> runJob(mine));
                 } catch (RejectedExecutionException e) {
                     inFlight.compareAndSet(mine, null);
                     mine.completeExceptionally(new TokenRefreshException("The refresh executor rejected the token"
@@ -415,134 +613,341 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         }
     }
 
-    private void runRefresh(CompletableFuture<Snapshot> result) {
+    private void runJob(CompletableFuture<Snapshot> result) {
+        List<Consumer<TokenListener>> events = new ArrayList<>();
+        jobThread = Thread.currentThread();
+        boolean interrupted = false;
         try {
-            result.complete(refresh());
+            Snapshot outcome;
+            try {
+                outcome = job(events);
+            } finally {
+                // An interrupt that arrived while NetAtmo answered was held back so that the answer got saved.
+                interrupted = Thread.interrupted();
+                jobThread = null;
+                jobPhase = "not running";
+            }
+            result.complete(outcome);
         } catch (Throwable t) {
             result.completeExceptionally(t);
         } finally {
             inFlight.compareAndSet(result, null);
+            for (Consumer<TokenListener> event : events) {
+                notifyListeners(event);
+            }
+            synchronized (stateLock) {
+                reschedule();
+            }
+            if (interrupted && ownedThread == null) {
+                // On the caller's executor, an interrupt from close() is ours; on our own thread it stops the pool.
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
-    /** The one place that talks to the token endpoint. */
-    private Snapshot refresh() throws IOException {
-        refreshLock.lock();
-        try {
-            Snapshot basis = current;
-            if (basis.kind == Kind.NONE || basis.kind == Kind.CLOSED || basis.kind == Kind.REAUTHORIZATION_REQUIRED
-                    || clock.millis() < basis.freshUntil) {
+    /** The one place that talks to the token endpoint. Listener calls go to {@code events}, for after the locks. */
+    private Snapshot job(List<Consumer<TokenListener>> events) throws IOException {
+        Snapshot basis = current;
+        if (basis.kind == Kind.CLOSED || (unsaved == null && !refreshDue(basis))) {
+            return basis;
+        }
+        jobPhase = "waiting for the lock on " + store;
+        long started = ticker.read();
+        boolean interrupted = false;
+        try (TokenStore.Lock ignored = store.lock(refreshTimeout)) {
+            Token pending = unsaved;
+            if (pending != null) {
+                jobPhase = "saving the NetAtmo token to " + store;
+                savePending(pending, events);
+            }
+            basis = current;
+            if (!refreshDue(basis)) {
                 return basis;
             }
             String refreshToken = basis.token().refreshToken();
             if (refreshToken == null) {
                 return basis;
             }
-            Instant started = clock.instant();
-            try (TokenStore.Lock ignored = store.lock()) {
-                if (basis.persisted) {
-                    Token stored = loadQuietly();
-                    String storedRefreshToken = stored == null ? null : stored.refreshToken();
-                    if (stored != null && storedRefreshToken != null && !storedRefreshToken.equals(refreshToken)) {
-                        Snapshot adopted = active(stored, null, true);
-                        if (clock.millis() < adopted.freshUntil) {
-                            log.info("Adopted the NetAtmo token that another process refreshed and stored in {}",
-                                    store);
-                            return succeeded(adopted, started);
-                        }
-                        refreshToken = storedRefreshToken;
+            if (unsaved == null) {
+                Token stored = loadQuietly();
+                String storedRefreshToken = stored == null ? null : stored.refreshToken();
+                if (stored != null && storedRefreshToken != null && !storedRefreshToken.equals(refreshToken)) {
+                    Snapshot adopted = active(stored, clock.millis());
+                    if (clock.millis() < adopted.freshUntil) {
+                        log.info("Adopted the NetAtmo token that another process refreshed and stored in {}",
+                                store);
+                        return publishRefresh(basis, adopted, started, events);
                     }
+                    refreshToken = storedRefreshToken;
                 }
-                Token fresh = client.refresh(refreshToken);
-                if (!fresh.hasRefreshToken()) {
-                    fresh = fresh.withRefreshToken(refreshToken);
-                }
-                boolean persisted = persist(fresh);
-                log.info("Refreshed the NetAtmo token; the new access token expires at {}",
-                        fresh.expiry() == null ? "an unknown time" : fresh.expiry());
-                return succeeded(active(fresh, started, persisted), started);
-            } catch (ReauthorizationRequiredException e) {
-                throw enterReauthorization(basis, e);
-            } catch (IOException | RuntimeException e) {
-                throw failed(e);
             }
+            jobPhase = "waiting for NetAtmo's token endpoint";
+            Token fresh = client.refresh(refreshToken);
+            // From here the old refresh token is spent: the answer is saved before an interrupt is honoured.
+            interrupted = Thread.interrupted();
+            if (!fresh.hasRefreshToken()) {
+                fresh = fresh.withRefreshToken(refreshToken);
+            }
+            if (!sameChain(basis)) {
+                log.info("A refresh finished after a new token was set; its result is not used");
+                return current;
+            }
+            jobPhase = "saving the new NetAtmo token to " + store;
+            IOException saveFailure = trySave(fresh);
+            log.info("Refreshed the NetAtmo token; the new access token expires at {}",
+                    fresh.expiry() == null ? "an unknown time" : fresh.expiry());
+            Snapshot next = active(fresh, clock.millis());
+            synchronized (stateLock) {
+                if (saveFailure == null) {
+                    savedNow(null);
+                } else {
+                    saveFailedNow(fresh);
+                }
+            }
+            if (saveFailure != null) {
+                persistFailedLater(saveFailure, events);
+            }
+            return publishRefresh(basis, next, started, events);
+        } catch (ReauthorizationRequiredException e) {
+            throw enterReauthorization(basis, e, events);
+        } catch (IOException | RuntimeException e) {
+            throw failed(e, events);
         } finally {
-            refreshLock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
-    private Snapshot succeeded(Snapshot next, Instant started) {
-        setCurrent(next);
-        Instant now = clock.instant();
-        lastRefresh = now;
-        lastRefreshDuration = Duration.between(started, now);
-        refreshCount++;
-        consecutiveFailures = 0;
-        nextAttemptMillis = Long.MIN_VALUE;
-        lastFailure = null;
-        notify(() -> listener.refreshed(next.token()));
+    private boolean refreshDue(Snapshot s) {
+        if (s.kind != Kind.ACTIVE && s.kind != Kind.INVALIDATED) {
+            return false;
+        }
+        return s.token().hasRefreshToken() && clock.millis() >= s.freshUntil && mayRefreshNow();
+    }
+
+    /** Whether the current token still descends from {@code basis}: no new authorization replaced it. */
+    private boolean sameChain(Snapshot basis) {
+        Snapshot now = current;
+        if (now.kind == Kind.CLOSED) {
+            now = closedFrom;
+        }
+        return now != null && Objects.equals(now.token, basis.token);
+    }
+
+    private Snapshot publishRefresh(Snapshot basis, Snapshot next, long started,
+            List<Consumer<TokenListener>> events) {
+        synchronized (stateLock) {
+            if (current.kind != Kind.CLOSED && sameChain(basis)) {
+                CURRENT.setVolatile(this, next);
+            }
+            long now = ticker.read();
+            notBeforeNanos = timing.notBefore(started);
+            lastRefresh = clock.instant();
+            lastRefreshDuration = Duration.ofNanos(Math.max(0, now - started));
+            refreshCount++;
+            consecutiveFailures = 0;
+            lastFailure = null;
+        }
+        Token token = next.token();
+        events.add(l -> l.refreshed(token));
         return next;
     }
 
-    private IOException failed(Exception e) {
+    private void savePending(Token pending, List<Consumer<TokenListener>> events) {
+        IOException failure = trySave(pending);
+        synchronized (stateLock) {
+            if (failure == null) {
+                savedNow(pending);
+            } else {
+                saveFailedNow(pending);
+            }
+        }
+        if (failure == null) {
+            log.info("Saved the NetAtmo token to {} after an earlier failure", store);
+        } else {
+            persistFailedLater(failure, events);
+        }
+    }
+
+    private @Nullable IOException trySave(Token token) {
+        try {
+            store.save(token);
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return asIOException(e);
+        }
+    }
+
+    /** Under stateLock: the store holds the newest token (or {@code saved}, if the newest is still that). */
+    private void savedNow(@Nullable Token saved) {
+        if (saved == null || Objects.equals(unsaved, saved)) {
+            unsaved = null;
+            saveAtNanos = Long.MAX_VALUE;
+            consecutiveSaveFailures = 0;
+            lastSaveFailure = null;
+        }
+    }
+
+    /** Under stateLock: {@code token} is the newest and not in the store; saving it is retried with backoff. */
+    private void saveFailedNow(Token token) {
+        unsaved = token;
+        consecutiveSaveFailures++;
+        saveAtNanos = ticker.read() + RefreshTiming.saveBackoffNanos(consecutiveSaveFailures, random.nextLong());
+    }
+
+    private void persistFailedLater(IOException e, List<Consumer<TokenListener>> events) {
+        lastSaveFailure = e;
+        logPersistFailed(e);
+        events.add(l -> l.persistFailed(e));
+    }
+
+    private void persistFailed(IOException e) {
+        lastSaveFailure = e;
+        logPersistFailed(e);
+        notifyListeners(l -> l.persistFailed(e));
+    }
+
+    private void logPersistFailed(IOException e) {
+        long wait = Math.max(0, saveAtNanos - ticker.read());
+        log.error("Could not save the new NetAtmo token to {}: {}. It is used in memory, and saving is retried at {}"
+                + " and on shutdown; if the process dies before that, authorize again", store, e.getMessage(),
+                clock.instant().plusNanos(wait));
+    }
+
+    private IOException failed(Exception e, List<Consumer<TokenListener>> events) {
         IOException failure = e instanceof IOException io ? io
                 : new TokenRefreshException("The token refresh failed unexpectedly: " + e, e);
-        failureCount++;
-        consecutiveFailures++;
-        long ceiling = MAX_BACKOFF.toMillis();
-        long delay = Math.min(ceiling, MIN_BACKOFF.toMillis() << Math.min(consecutiveFailures - 1, 20));
-        long jittered = delay / 2 + random.nextLong(delay / 2 + 1);
-        Instant next = clock.instant().plusMillis(jittered);
-        nextAttemptMillis = next.toEpochMilli();
-        lastFailure = failure;
+        Instant next;
+        int failures;
+        synchronized (stateLock) {
+            failureCount++;
+            failures = ++consecutiveFailures;
+            long delay = RefreshTiming.backoffNanos(failures, random.nextLong());
+            notBeforeNanos = ticker.read() + delay;
+            next = nextAttempt();
+            lastFailure = failure;
+        }
         log.warn("NetAtmo token refresh failed ({} in a row): {}; the current token stays in use while valid;"
-                + " next attempt at {}", consecutiveFailures, failure.getMessage(), next);
-        notify(() -> listener.refreshFailed(failure, next));
+                + " next attempt at {}", failures, failure.getMessage(), next);
+        events.add(l -> l.refreshFailed(failure, next));
         return failure;
     }
 
     private ReauthorizationRequiredException enterReauthorization(Snapshot s, ReauthorizationRequiredException e) {
-        refreshLock.lock();
-        try {
+        List<Consumer<TokenListener>> events = new ArrayList<>();
+        enterReauthorization(s, e, events);
+        events.forEach(this::notifyListeners);
+        return e;
+    }
+
+    private ReauthorizationRequiredException enterReauthorization(Snapshot s, ReauthorizationRequiredException e,
+            List<Consumer<TokenListener>> events) {
+        synchronized (stateLock) {
             Snapshot now = current;
             if (now.kind == Kind.REAUTHORIZATION_REQUIRED || now.kind == Kind.CLOSED
                     || (now != s && !Objects.equals(now.token, s.token))) {
                 return e;
             }
-            setCurrent(Snapshot.reauthorizationRequired(s.token, e));
+            CURRENT.setVolatile(this, Snapshot.reauthorizationRequired(s.token, e));
             failureCount++;
-        } finally {
-            refreshLock.unlock();
+            storeCheckedAtNanos = ticker.read();
         }
         log.error("NetAtmo token can no longer be renewed: {}", e.getMessage());
-        notify(() -> listener.reauthorizationRequired(e));
+        events.add(l -> l.reauthorizationRequired(e));
         return e;
     }
 
-    /** A new exception for this caller's stack, wrapping the shared one. */
-    private static ReauthorizationRequiredException reauthorizationRequired(ReauthorizationRequiredException e) {
-        return new ReauthorizationRequiredException(String.valueOf(e.getMessage()), e.error(), e);
-    }
-
-    private void setCurrent(Snapshot next) {
-        current = next;
-    }
-
-    private boolean persist(Token fresh) {
+    /**
+     * In the states that need a person, looks into the store (at most every few seconds, one thread at a time)
+     * for a token that another process stored, such as after the user authorized through that process.
+     */
+    private Snapshot recheckStore(Snapshot s) {
+        if (ticker.read() - storeCheckedAtNanos < STORE_RECHECK_NANOS || !storeRecheck.tryLock()) {
+            return s;
+        }
         try {
-            store.save(fresh);
-            return true;
-        } catch (IOException | RuntimeException e) {
-            persistFailed(e instanceof IOException io ? io : new IOException(e.toString(), e));
-            return false;
+            storeCheckedAtNanos = ticker.read();
+            Optional<Token> loaded;
+            try {
+                loaded = store.load();
+                storeCheckFailed = false;
+            } catch (IOException | RuntimeException e) {
+                if (!storeCheckFailed) {
+                    log.warn("Could not read {} to look for a new NetAtmo token: {}", store, e.getMessage());
+                    storeCheckFailed = true;
+                }
+                return s;
+            }
+            if (loaded.isEmpty() || (s.token != null && Objects.equals(loaded.get().refreshToken(),
+                    s.token().refreshToken()) && Objects.equals(loaded.get().accessToken(), s.token().accessToken()))) {
+                return s;
+            }
+            Token stored = loaded.get();
+            Snapshot adopted = active(stored, clock.millis());
+            synchronized (stateLock) {
+                if (current != s) {
+                    return current;
+                }
+                CURRENT.setVolatile(this, adopted);
+                consecutiveFailures = 0;
+                notBeforeNanos = Long.MIN_VALUE;
+                lastFailure = null;
+                rejections.reset();
+                reschedule();
+            }
+            log.info("Adopted the NetAtmo token that another process stored in {}", store);
+            notifyListeners(l -> l.refreshed(stored));
+            return adopted;
+        } finally {
+            storeRecheck.unlock();
         }
     }
 
-    private void persistFailed(IOException e) {
-        log.error("Could not save the new NetAtmo token to {}: {}. It is used in memory, and saving is retried at"
-                + " the next refresh and on shutdown; if the process dies before that, authorize again",
-                store, e.getMessage());
-        notify(() -> listener.persistFailed(e));
+    /** The background check: saves a pending token, refreshes a due one, and looks into the store when needed. */
+    private void check() {
+        Snapshot s = current;
+        if (s.kind == Kind.CLOSED) {
+            return;
+        }
+        if (s.kind == Kind.NONE || s.kind == Kind.REAUTHORIZATION_REQUIRED) {
+            recheckStore(s);
+        }
+        boolean saveDue = unsaved != null && ticker.read() - saveAtNanos >= 0;
+        if (saveDue || (backgroundRefresh && refreshDue(current))) {
+            startInBackground(); // its end reschedules
+            return;
+        }
+        synchronized (stateLock) {
+            reschedule();
+        }
+    }
+
+    /** Under stateLock: replaces the pending background check with one at the time the state asks for. */
+    private void reschedule() {
+        Snapshot s = current;
+        if (nextCheck != null) {
+            nextCheck.cancel();
+            nextCheck = null;
+        }
+        if (s.kind == Kind.CLOSED) {
+            return;
+        }
+        long delay;
+        if (s.kind == Kind.NONE || s.kind == Kind.REAUTHORIZATION_REQUIRED) {
+            delay = STORE_RECHECK_NANOS;
+        } else {
+            boolean renewable = backgroundRefresh && s.token().hasRefreshToken();
+            delay = RefreshTiming.nextCheckDelayNanos(clock.millis(), ticker.read(),
+                    renewable ? s.freshUntil : Long.MAX_VALUE, notBeforeNanos,
+                    unsaved == null ? Long.MAX_VALUE : saveAtNanos);
+        }
+        try {
+            nextCheck = scheduler.schedule(this::check, delay);
+        } catch (RejectedExecutionException e) {
+            // Shut down by close(), or by the owner of an executor passed to the builder.
+            nextCheck = null;
+        }
     }
 
     private @Nullable Token loadQuietly() {
@@ -555,34 +960,39 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         }
     }
 
-    private void notify(Runnable callback) {
-        try {
-            callback.run();
-        } catch (RuntimeException e) {
-            log.warn("TokenListener threw {}; ignored", e.toString());
+    @SuppressWarnings("IllegalCatch") // a listener's Error must not turn a saved refresh into a failure
+    private void notifyListeners(Consumer<TokenListener> event) {
+        for (TokenListener listener : listeners) {
+            try {
+                event.accept(listener);
+            } catch (Throwable t) {
+                log.warn("TokenListener {} threw {}; ignored", listener.getClass().getName(), t.toString());
+            }
         }
     }
 
-    private Snapshot active(Token token, @Nullable Instant issuedAt, boolean persisted) {
+    /** A new exception for this caller's stack, wrapping the shared one. */
+    private static ReauthorizationRequiredException reauthorizationRequired(ReauthorizationRequiredException e) {
+        return new ReauthorizationRequiredException(String.valueOf(e.getMessage()), e.error(), e);
+    }
+
+    private static IOException asIOException(Exception e) {
+        return e instanceof IOException io ? io : new IOException(e.toString(), e);
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private Snapshot active(Token token, long issuedAt) {
         long expiresAt = !token.hasAccessToken() ? Long.MIN_VALUE
                 : token.expiry() == null ? Long.MAX_VALUE : millis(token.expiry());
-        long freshUntil;
-        long usableUntil;
-        if (!token.hasRefreshToken() || expiresAt == Long.MAX_VALUE || expiresAt == Long.MIN_VALUE) {
-            freshUntil = expiresAt;
-            usableUntil = expiresAt;
-        } else {
-            long refreshMargin = refreshMarginMillis;
-            long expiryMargin = expiryMarginMillis;
-            if (issuedAt != null) {
-                long lifetime = Math.max(0, expiresAt - millis(issuedAt));
-                refreshMargin = Math.min(refreshMargin, lifetime / 2);
-                expiryMargin = Math.min(expiryMargin, lifetime / 10);
-            }
-            freshUntil = expiresAt - refreshMargin;
-            usableUntil = expiresAt - expiryMargin;
-        }
-        return new Snapshot(Kind.ACTIVE, token, freshUntil, usableUntil, expiresAt, persisted, null);
+        RefreshTiming.Deadlines d = timing.deadlines(expiresAt, issuedAt, token.hasRefreshToken());
+        return new Snapshot(Kind.ACTIVE, token, d.freshUntil(), d.usableUntil(), expiresAt, null);
     }
 
     private static long millis(Instant instant) {
@@ -603,26 +1013,24 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     /** Immutable token state with precomputed millisecond deadlines. */
     private static final class Snapshot {
         static final Snapshot NONE = new Snapshot(Kind.NONE, null, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE,
-                true, null);
+                null);
         static final Snapshot CLOSED = new Snapshot(Kind.CLOSED, null, Long.MIN_VALUE, Long.MIN_VALUE,
-                Long.MIN_VALUE, true, null);
+                Long.MIN_VALUE, null);
 
         final Kind kind;
         final @Nullable Token token;
         final long freshUntil;
         final long usableUntil;
         final long expiresAt;
-        final boolean persisted;
         final @Nullable ReauthorizationRequiredException reauth;
 
         Snapshot(Kind kind, @Nullable Token token, long freshUntil, long usableUntil, long expiresAt,
-                boolean persisted, @Nullable ReauthorizationRequiredException reauth) {
+                @Nullable ReauthorizationRequiredException reauth) {
             this.kind = kind;
             this.token = token;
             this.freshUntil = freshUntil;
             this.usableUntil = usableUntil;
             this.expiresAt = expiresAt;
-            this.persisted = persisted;
             this.reauth = reauth;
         }
 
@@ -642,13 +1050,12 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         }
 
         Snapshot invalidated() {
-            return new Snapshot(Kind.INVALIDATED, token, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, persisted,
-                    null);
+            return new Snapshot(Kind.INVALIDATED, token, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, null);
         }
 
         static Snapshot reauthorizationRequired(@Nullable Token token, ReauthorizationRequiredException e) {
             return new Snapshot(Kind.REAUTHORIZATION_REQUIRED, token, Long.MIN_VALUE, Long.MIN_VALUE,
-                    Long.MIN_VALUE, true, e);
+                    Long.MIN_VALUE, e);
         }
     }
 
@@ -677,9 +1084,11 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         CLOSED
     }
 
+
     /**
      * A point-in-time view of a {@link RefreshingTokenSource}, without any token value, so that it can be logged,
-     * exported as metrics or shown on a status page as it is. An immutable, thread-safe value.
+     * exported as metrics or shown on a status page as it is. An immutable, thread-safe value; a final class
+     * rather than a record, so that later versions can add to it.
      *
      * <pre>{@code
      * RefreshingTokenSource.Status status = tokens.status();
@@ -688,30 +1097,151 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
      * if (status.state() == RefreshingTokenSource.State.REAUTHORIZATION_REQUIRED) {
      *     alert("NetAtmo needs a new authorization: " + status.lastError());
      * }
+     * if (status.saveFailed()) {
+     *     alert("The NetAtmo token could not be saved: " + status.saveError());
+     * }
      * }</pre>
-     *
-     * @param state the lifecycle state
-     * @param expiry when the access token expires, or {@code null} if unknown or there is none
-     * @param hasRefreshToken whether a refresh token is present
-     * @param lastRefresh when the last successful refresh finished, or {@code null}
-     * @param lastRefreshDuration how long it took, or {@code null}
-     * @param refreshCount successful refreshes since start
-     * @param failureCount failed refreshes since start
-     * @param lastError the message of the last failure, or {@code null} after a success
      */
-    public record Status(State state, @Nullable Instant expiry, boolean hasRefreshToken, @Nullable Instant lastRefresh,
-            @Nullable Duration lastRefreshDuration, long refreshCount, long failureCount, @Nullable String lastError) {
+    public static final class Status {
+        private final State state;
+        private final @Nullable Instant expiry;
+        private final boolean hasRefreshToken;
+        private final @Nullable Instant lastRefresh;
+        private final @Nullable Duration lastRefreshDuration;
+        private final long refreshCount;
+        private final long failureCount;
+        private final @Nullable String lastError;
+        private final int consecutiveFailures;
+        private final @Nullable Instant nextAttempt;
+        private final boolean refreshing;
+        private final @Nullable String saveError;
+
+        @SuppressWarnings("ParameterNumber") // package-private: only the source builds one
+        Status(State state, @Nullable Instant expiry, boolean hasRefreshToken, @Nullable Instant lastRefresh,
+                @Nullable Duration lastRefreshDuration, long refreshCount, long failureCount,
+                @Nullable String lastError, int consecutiveFailures, @Nullable Instant nextAttempt,
+                boolean refreshing, @Nullable String saveError) {
+            this.state = state;
+            this.expiry = expiry;
+            this.hasRefreshToken = hasRefreshToken;
+            this.lastRefresh = lastRefresh;
+            this.lastRefreshDuration = lastRefreshDuration;
+            this.refreshCount = refreshCount;
+            this.failureCount = failureCount;
+            this.lastError = lastError;
+            this.consecutiveFailures = consecutiveFailures;
+            this.nextAttempt = nextAttempt;
+            this.refreshing = refreshing;
+            this.saveError = saveError;
+        }
+
+        /** {@return the lifecycle state} */
+        public State state() {
+            return state;
+        }
+
+        /** {@return when the access token expires, or {@code null} if unknown or there is none} */
+        public @Nullable Instant expiry() {
+            return expiry;
+        }
+
+        /** {@return whether a refresh token is present} */
+        public boolean hasRefreshToken() {
+            return hasRefreshToken;
+        }
+
+        /** {@return when the last successful refresh finished, or {@code null}} */
+        public @Nullable Instant lastRefresh() {
+            return lastRefresh;
+        }
+
+        /** {@return how long the last successful refresh took (elapsed time, never negative), or {@code null}} */
+        public @Nullable Duration lastRefreshDuration() {
+            return lastRefreshDuration;
+        }
+
+        /** {@return successful refreshes since start} */
+        public long refreshCount() {
+            return refreshCount;
+        }
+
+        /** {@return failed refreshes since start} */
+        public long failureCount() {
+            return failureCount;
+        }
+
+        /** {@return the message of the last failure, or {@code null} after a success} */
+        public @Nullable String lastError() {
+            return lastError;
+        }
+
+        /** {@return failed refreshes since the last success; 0 when the last refresh worked} */
+        public int consecutiveFailures() {
+            return consecutiveFailures;
+        }
+
+        /** {@return the earliest time of the next refresh attempt after a failure, or {@code null} if none failed} */
+        public @Nullable Instant nextAttempt() {
+            return nextAttempt;
+        }
+
+        /** {@return whether a refresh (or a save) is running now} */
+        public boolean refreshing() {
+            return refreshing;
+        }
+
+        /** {@return whether the token in use is not in the store yet, because saving it failed; it is retried} */
+        public boolean saveFailed() {
+            return saveError != null;
+        }
+
+        /** {@return why the last save failed while the token in use is not in the store, or {@code null}} */
+        public @Nullable String saveError() {
+            return saveError;
+        }
+
+        @Override
+        public boolean equals(@Nullable Object o) {
+            return o instanceof Status other && state == other.state && Objects.equals(expiry, other.expiry)
+                    && hasRefreshToken == other.hasRefreshToken && Objects.equals(lastRefresh, other.lastRefresh)
+                    && Objects.equals(lastRefreshDuration, other.lastRefreshDuration)
+                    && refreshCount == other.refreshCount && failureCount == other.failureCount
+                    && Objects.equals(lastError, other.lastError) && consecutiveFailures == other.consecutiveFailures
+                    && Objects.equals(nextAttempt, other.nextAttempt) && refreshing == other.refreshing
+                    && Objects.equals(saveError, other.saveError);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(state, expiry, hasRefreshToken, lastRefresh, lastRefreshDuration, refreshCount,
+                    failureCount, lastError, consecutiveFailures, nextAttempt, refreshing, saveError);
+        }
+
+        @Override
+        public String toString() {
+            return "Status[state=" + state + ", expiry=" + expiry + ", hasRefreshToken=" + hasRefreshToken
+                    + ", lastRefresh=" + lastRefresh + ", lastRefreshDuration=" + lastRefreshDuration
+                    + ", refreshCount=" + refreshCount + ", failureCount=" + failureCount + ", lastError="
+                    + lastError + ", consecutiveFailures=" + consecutiveFailures + ", nextAttempt=" + nextAttempt
+                    + ", refreshing=" + refreshing + ", saveError=" + saveError + "]";
+        }
     }
 
     /**
-     * Configures a {@link RefreshingTokenSource}. Defaults:
+     * Configures a {@link RefreshingTokenSource}. Each setter checks its value at once and throws
+     * {@link IllegalArgumentException} naming the parameter and the allowed range. Defaults:
      * <ul>
-     *   <li>{@code clock}: the system clock</li>
-     *   <li>{@code refreshMargin}: 5 minutes before expiry a background refresh starts</li>
+     *   <li>{@code clock}: the system clock, for expiries</li>
+     *   <li>{@code refreshMargin}: 5 minutes before expiry the token is renewed</li>
      *   <li>{@code expiryMargin}: 30 seconds before expiry callers wait for the refresh</li>
-     *   <li>{@code refreshTimeout}: 30 seconds, the longest a caller waits for a refresh</li>
+     *   <li>{@code minRefreshInterval}: 5 seconds at least between two refreshes</li>
+     *   <li>{@code refreshTimeout}: 30 seconds, the longest a caller waits for a refresh, and the longest a refresh
+     *       waits for the store's lock</li>
+     *   <li>{@code closeTimeout}: 5 seconds, the longest {@code close()} and {@code setToken} take</li>
+     *   <li>{@code backgroundRefresh}: on; the token is renewed on the source's own schedule</li>
      *   <li>{@code listener}: none</li>
-     *   <li>{@code executor}: a daemon thread of the source's own, stopped by {@code close()}</li>
+     *   <li>{@code executor}: a daemon thread of the source's own, named {@code netatmo-token-refresh}, stopped by
+     *       {@code close()}; it also runs the background schedule</li>
      * </ul>
      * Not thread-safe: configure it on one thread; the source it builds is thread-safe.
      *
@@ -719,7 +1249,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
      * RefreshingTokenSource tokens = RefreshingTokenSource.builder()
      *     .store(new FileTokenStore(Path.of("netatmo-token.json")))
      *     .client(NetatmoOAuthClient.builder().clientId(id).clientSecret(secret).build())
-     *     .refreshMargin(Duration.ofMinutes(10))   // start refreshing earlier than the default 5 minutes
+     *     .refreshMargin(Duration.ofMinutes(10))   // renew earlier than the default 5 minutes
      *     .listener(metrics)
      *     .build();                                // checks the configuration and loads the store
      * }</pre>
@@ -728,11 +1258,16 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         private @Nullable TokenStore store;
         private @Nullable TokenClient client;
         private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.SYSTEM;
         private Duration refreshMargin = Duration.ofMinutes(5);
         private Duration expiryMargin = Duration.ofSeconds(30);
+        private Duration minRefreshInterval = Duration.ofSeconds(5);
         private Duration refreshTimeout = Duration.ofSeconds(30);
-        private TokenListener listener = new TokenListener() { };
+        private Duration closeTimeout = Duration.ofSeconds(5);
+        private boolean backgroundRefresh = true;
+        private final List<TokenListener> listeners = new ArrayList<>();
         private @Nullable Executor executor;
+        private @Nullable Scheduler scheduler;
         private RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
 
         private Builder() {
@@ -763,10 +1298,11 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         }
 
         /**
-         * The clock for every expiry decision.
+         * Optional: the clock for every expiry decision; the system clock by default. Backoff and timeouts do not
+         * use it: they count elapsed time, so that a clock step cannot stall them.
          *
-         * @param clock the clock that {@link #token()} compares expiries with and that times retries; tests pass
-         *     a fake one and move it instead of sleeping
+         * @param clock the clock that {@link #token()} compares expiries with; tests pass a fake one and move it
+         *     instead of sleeping
          * @return this builder
          */
         public Builder clock(Clock clock) {
@@ -774,65 +1310,125 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             return this;
         }
 
+        /** Elapsed time for backoff, timeouts and the schedule; for tests. */
+        Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
         /**
-         * How long before expiry a background refresh starts while callers keep the current token.
+         * Optional: how long before expiry the token is renewed while callers keep using it; 5 minutes by default.
          *
-         * @param refreshMargin zero or more, and at least {@code expiryMargin}; 5 minutes by default. For a token
-         *     whose lifetime is known it is capped at half of that lifetime
+         * @param refreshMargin zero to one day, and at least {@code expiryMargin}. For a token whose lifetime is
+         *     known it is capped at half of that lifetime
          * @return this builder
+         * @throws IllegalArgumentException if out of range
          */
         public Builder refreshMargin(Duration refreshMargin) {
-            this.refreshMargin = Objects.requireNonNull(refreshMargin, "refreshMargin");
+            this.refreshMargin = DurationRange.NOT_NEGATIVE.check("refreshMargin", refreshMargin);
             return this;
         }
 
         /**
-         * How long before expiry callers stop using the current token and wait for the refresh.
+         * Optional: how long before expiry callers stop using the current token and wait for the refresh; 30
+         * seconds by default.
          *
-         * @param expiryMargin between zero and {@code refreshMargin}; 30 seconds by default: time enough for a
-         *     request that carries the last token handed out to reach NetAtmo before that token expires. For a
-         *     token whose lifetime is known it is capped at a tenth of that lifetime
+         * @param expiryMargin zero to one day, and at most {@code refreshMargin}: time enough for a request that
+         *     carries the last token handed out to reach NetAtmo before that token expires. For a token whose
+         *     lifetime is known it is capped at a tenth of that lifetime
          * @return this builder
+         * @throws IllegalArgumentException if out of range
          */
         public Builder expiryMargin(Duration expiryMargin) {
-            this.expiryMargin = Objects.requireNonNull(expiryMargin, "expiryMargin");
+            this.expiryMargin = DurationRange.NOT_NEGATIVE.check("expiryMargin", expiryMargin);
             return this;
         }
 
         /**
-         * The longest a {@link #token()} call waits for a refresh before it fails.
+         * Optional: the least time between the starts of two refreshes; 5 seconds by default. It keeps a token
+         * with a lifetime of zero or a few seconds from causing a refresh storm; a renewal after NetAtmo rejected a
+         * token is not held back by it.
          *
-         * @param refreshTimeout a positive duration, 30 seconds by default. A caller that gives up does not stop
-         *     the refresh, which goes on in the background for the next caller
+         * @param minRefreshInterval zero to one hour
          * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder minRefreshInterval(Duration minRefreshInterval) {
+            this.minRefreshInterval = new DurationRange(Duration.ZERO, true, Duration.ofHours(1))
+                    .check("minRefreshInterval", minRefreshInterval);
+            return this;
+        }
+
+        /**
+         * Optional: the longest a {@link #token()} call waits for a refresh before it fails, and the longest a
+         * refresh waits for the store's lock; 30 seconds by default.
+         *
+         * @param refreshTimeout more than zero, at most one day. A caller that gives up does not stop the refresh,
+         *     which goes on in the background for the next caller
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
          */
         public Builder refreshTimeout(Duration refreshTimeout) {
-            this.refreshTimeout = Objects.requireNonNull(refreshTimeout, "refreshTimeout");
+            this.refreshTimeout = DurationRange.POSITIVE.check("refreshTimeout", refreshTimeout);
             return this;
         }
 
         /**
-         * Hears refreshes and failures.
+         * Optional: the longest {@link #close()} and {@link #setToken(Token)} take, also while a refresh is stuck;
+         * 5 seconds by default.
          *
-         * @param listener the listener, replacing any set before; its callbacks must not block, because most of
-         *     them run on the refresh thread
+         * @param closeTimeout more than zero, at most one minute
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder closeTimeout(Duration closeTimeout) {
+            this.closeTimeout = new DurationRange(Duration.ZERO, false, Duration.ofMinutes(1))
+                    .check("closeTimeout", closeTimeout);
+            return this;
+        }
+
+        /**
+         * Optional: whether the source renews the token on its own schedule, at the start of the refresh margin,
+         * without waiting for a caller; on by default. Off, a token is renewed only when a caller asks for one
+         * inside the refresh margin (saves that failed are still retried in the background).
+         *
+         * @param backgroundRefresh false to renew only on demand
+         * @return this builder
+         */
+        public Builder backgroundRefresh(boolean backgroundRefresh) {
+            this.backgroundRefresh = backgroundRefresh;
+            return this;
+        }
+
+        /**
+         * Optional: a listener that hears refreshes and failures; none by default. Call it again to add more; the
+         * source's {@link RefreshingTokenSource#addListener addListener} adds them later.
+         *
+         * @param listener the listener to add; its callbacks must not block, because most of them run on the
+         *     refresh thread
          * @return this builder
          */
         public Builder listener(TokenListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
+            this.listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
         /**
-         * Runs refreshes; the caller owns it and shuts it down.
+         * Optional: runs refreshes; the caller owns it and shuts it down. By default the source's own thread does.
          *
          * @param executor runs each refresh job; one thread is enough, because refreshes never overlap. If it
          *     rejects a job (for example because it was shut down), callers that need that refresh get a
-         *     {@link TokenRefreshException}
+         *     {@link TokenRefreshException}. {@code close()} interrupts a refresh that runs on it
          * @return this builder
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** The background schedule; for tests. */
+        Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 
@@ -847,7 +1443,8 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
          *
          * @return a new source with the stored token, or in the {@link State#NOT_AUTHENTICATED} state if the store
          *     is empty; {@link RefreshingTokenSource#close() close} it when done, to save the token and stop its thread
-         * @throws IllegalStateException if the store or client is missing, or a duration is out of range
+         * @throws IllegalStateException if the store or client is missing, or {@code expiryMargin} is larger than
+         *     {@code refreshMargin}
          * @throws IOException if the store cannot be read, for example a {@link TokenFileException}
          */
         public RefreshingTokenSource build() throws IOException {
@@ -858,15 +1455,9 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                 throw new IllegalStateException("client is required, for example NetatmoOAuthClient.builder()"
                         + ".clientId(id).clientSecret(secret).build()");
             }
-            if (refreshMargin.isNegative()) {
-                throw new IllegalStateException("refreshMargin must not be negative, but is " + refreshMargin);
-            }
-            if (expiryMargin.isNegative() || expiryMargin.compareTo(refreshMargin) > 0) {
+            if (expiryMargin.compareTo(refreshMargin) > 0) {
                 throw new IllegalStateException("expiryMargin must be between zero and refreshMargin ("
                         + refreshMargin + "), but is " + expiryMargin);
-            }
-            if (refreshTimeout.isNegative() || refreshTimeout.isZero()) {
-                throw new IllegalStateException("refreshTimeout must be positive, but is " + refreshTimeout);
             }
             return new RefreshingTokenSource(this, store.load());
         }

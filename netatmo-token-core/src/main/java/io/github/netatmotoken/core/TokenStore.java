@@ -1,6 +1,7 @@
 package io.github.netatmotoken.core;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -48,6 +49,18 @@ public interface TokenStore {
      */
     default Lock lock() throws IOException {
         return () -> { };
+    }
+
+    /**
+     * Like {@link #lock()}, but gives up after {@code timeout}. The default ignores the timeout and calls
+     * {@link #lock()}.
+     *
+     * @param timeout the longest to wait for the lock
+     * @return the held lock
+     * @throws IOException if the lock cannot be taken in time
+     */
+    default Lock lock(Duration timeout) throws IOException {
+        return lock();
     }
 
     /**

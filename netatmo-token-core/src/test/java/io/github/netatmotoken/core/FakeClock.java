@@ -6,9 +6,13 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that moves only when a test says so. Thread-safe. */
-public final class FakeClock extends Clock {
+/**
+ * A clock that moves only when a test says so, and the ticker of elapsed time beside it: {@link #advance} moves
+ * both, {@link #set} steps only the wall clock, as an NTP step or a user changing the time would. Thread-safe.
+ */
+public final class FakeClock extends Clock implements Ticker {
     private volatile Instant now;
+    private volatile long elapsedNanos;
 
     public FakeClock(Instant start) {
         this.now = start;
@@ -18,8 +22,14 @@ public final class FakeClock extends Clock {
         this(Instant.parse("2026-01-15T10:00:00Z"));
     }
 
-    public void advance(Duration by) {
+    public synchronized void advance(Duration by) {
         now = now.plus(by);
+        elapsedNanos += by.toNanos();
+    }
+
+    @Override
+    public long read() {
+        return elapsedNanos;
     }
 
     public void set(Instant instant) {

@@ -34,14 +34,15 @@ class RefreshingTokenSourceTest {
     private final FakeClock clock = new FakeClock();
     private final FakeTokenClient client = new FakeTokenClient(clock, THREE_HOURS, "refresh-0");
     private final RecordingListener listener = new RecordingListener();
+    private final ManualScheduler scheduler = new ManualScheduler(clock);
 
     private Token tokenExpiringIn(Duration d) {
         return new Token("access-0", "refresh-0", clock.instant().plus(d));
     }
 
     private RefreshingTokenSource.Builder builder(TokenStore store) {
-        return RefreshingTokenSource.builder().store(store).client(client).clock(clock).listener(listener)
-                .executor(Runnable::run).random(RandomGenerator.of("L64X128MixRandom"));
+        return RefreshingTokenSource.builder().store(store).client(client).clock(clock).ticker(clock)
+                .scheduler(scheduler).listener(listener).executor(Runnable::run).random(RandomGenerator.of("L64X128MixRandom"));
     }
 
     @Test
@@ -143,7 +144,7 @@ class RefreshingTokenSourceTest {
         ExecutorService threads = Executors.newFixedThreadPool(2);
         try {
             RefreshingTokenSource source = builder(store).executor(threads).build();
-            Future<Token> caller = threads.submit(source::token);
+            Future<Token> caller = threads.submit(() -> source.token());
             assertTrue(saving.await(10, TimeUnit.SECONDS));
             // The refresh is done but not yet saved: nobody may see the new token.
             assertFalse(caller.isDone());
@@ -213,7 +214,7 @@ class RefreshingTokenSourceTest {
             long waited = Duration.between(before, next).toMillis();
             assertTrue(waited >= ceiling / 2 && waited <= ceiling, "attempt " + attempt + " waited " + waited
                     + " ms, expected between " + ceiling / 2 + " and " + ceiling);
-            clock.set(next);
+            clock.advance(Duration.between(clock.instant(), next));
         }
         assertEquals(12, source.status().failureCount());
         assertEquals("refresh-0", client.refreshTokensSeen().get(11), "the refresh token is never discarded");
@@ -306,11 +307,14 @@ class RefreshingTokenSourceTest {
         // Regression: a finished refresh whose future was not yet cleared was joined instead of a new one.
         FakeTokenClient rotating = new FakeTokenClient(clock, THREE_HOURS, "refresh-0");
         try (RefreshingTokenSource source = RefreshingTokenSource.builder()
-                .store(new InMemoryTokenStore(tokenExpiringIn(THREE_HOURS))).client(rotating).clock(clock).build()) {
+                .store(new InMemoryTokenStore(tokenExpiringIn(THREE_HOURS))).client(rotating).clock(clock)
+                .ticker(clock).scheduler(scheduler).build()) {
             for (int i = 0; i < 500; i++) {
                 Token used = source.token();
                 source.invalidate(used);
                 assertEquals("access-" + (i + 1), source.token().accessToken(), "iteration " + i);
+                // Each token worked for a while before its rejection: every one is renewed at once.
+                clock.advance(Duration.ofMinutes(2));
             }
             assertEquals(500, rotating.refreshCount());
         }
@@ -477,8 +481,9 @@ class RefreshingTokenSourceTest {
                         .expiryMargin(Duration.ofSeconds(20)).build());
         assertTrue(margins.getMessage().contains("expiryMargin must be between zero and refreshMargin"),
                 margins.getMessage());
-        assertThrows(IllegalStateException.class,
-                () -> builder(new InMemoryTokenStore()).refreshTimeout(Duration.ZERO).build());
+        IllegalArgumentException timeout = assertThrows(IllegalArgumentException.class,
+                () -> builder(new InMemoryTokenStore()).refreshTimeout(Duration.ZERO));
+        assertEquals("refreshTimeout must be more than zero and at most PT24H, but is PT0S", timeout.getMessage());
         assertThrows(NullPointerException.class, () -> RefreshingTokenSource.builder().clock(null));
     }
 
@@ -705,10 +710,30 @@ class RefreshingTokenSourceTest {
     }
 
     @Test
-    void negativeMarginsAreRefused() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> builder(new InMemoryTokenStore()).refreshMargin(Duration.ofSeconds(-1)).build());
-        assertTrue(e.getMessage().startsWith("refreshMargin must not be negative"), e.getMessage());
+    void outOfRangeDurationsAreRefusedByTheSetterNamingTheParameterAndTheRange() {
+        RefreshingTokenSource.Builder b = RefreshingTokenSource.builder();
+        assertEquals("refreshMargin must be at least zero and at most PT24H, but is PT-1S",
+                assertThrows(IllegalArgumentException.class, () -> b.refreshMargin(Duration.ofSeconds(-1)))
+                        .getMessage());
+        Duration huge = Duration.ofMillis(Long.MAX_VALUE);
+        for (String name : List.of("refreshMargin", "expiryMargin", "minRefreshInterval", "refreshTimeout",
+                "closeTimeout")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+                switch (name) {
+                    case "refreshMargin" -> b.refreshMargin(huge);
+                    case "expiryMargin" -> b.expiryMargin(huge);
+                    case "minRefreshInterval" -> b.minRefreshInterval(huge);
+                    case "refreshTimeout" -> b.refreshTimeout(huge);
+                    default -> b.closeTimeout(huge);
+                }
+            }, name);
+            assertTrue(e.getMessage().startsWith(name + " must be ") && e.getMessage().contains("at most"),
+                    e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> b.closeTimeout(Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> b.expiryMargin(Duration.ofNanos(-1)));
+        assertThrows(NullPointerException.class, () -> b.refreshTimeout(null));
+        b.refreshMargin(Duration.ZERO).expiryMargin(Duration.ZERO).minRefreshInterval(Duration.ZERO);
     }
 
     /** Records listener callbacks. */
