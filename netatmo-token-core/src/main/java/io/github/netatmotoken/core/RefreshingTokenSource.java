@@ -22,6 +22,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import io.github.netatmotoken.core.TokenSnapshot.Kind;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -71,7 +72,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     /*
      * Design notes.
      *
-     * All token state is one immutable Snapshot, so that the hot path is a volatile read and a compare with a
+     * All token state is one immutable TokenSnapshot, so that the hot path is a volatile read and a compare with a
      * precomputed millisecond deadline. Every other write happens under stateLock, which is held only for
      * bookkeeping: never across I/O, never while a listener runs. Only invalidate's first step is a CAS.
      *
@@ -93,7 +94,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
 
     static {
         try {
-            CURRENT = MethodHandles.lookup().findVarHandle(RefreshingTokenSource.class, "current", Snapshot.class);
+            CURRENT = MethodHandles.lookup().findVarHandle(RefreshingTokenSource.class, "current", TokenSnapshot.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -116,8 +117,8 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     private final @Nullable ScheduledThreadPoolExecutor ownedThread;
     private final RandomGenerator random;
 
-    private volatile Snapshot current;
-    private final AtomicReference<@Nullable CompletableFuture<Snapshot>> inFlight = new AtomicReference<>();
+    private volatile TokenSnapshot current;
+    private final AtomicReference<@Nullable CompletableFuture<TokenSnapshot>> inFlight = new AtomicReference<>();
     private final Object stateLock = new Object();
     private final ReentrantLock storeRecheck = new ReentrantLock();
 
@@ -137,7 +138,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     private volatile long storeCheckedAtNanos;
     private volatile boolean storeCheckFailed;
     /** The snapshot that close() replaced, so that a job finishing after close knows whose result it holds. */
-    private volatile @Nullable Snapshot closedFrom;
+    private volatile @Nullable TokenSnapshot closedFrom;
     private final RejectionPolicy rejections = new RejectionPolicy();
     private Scheduler.@Nullable Cancellable nextCheck;
 
@@ -173,7 +174,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             this.executor = b.executor != null ? b.executor : thread;
         }
         this.storeCheckedAtNanos = ticker.read();
-        this.current = initial.map(t -> active(t, Long.MIN_VALUE)).orElse(Snapshot.NONE);
+        this.current = initial.map(t -> active(t, Long.MIN_VALUE)).orElse(TokenSnapshot.NONE);
         synchronized (stateLock) {
             reschedule();
         }
@@ -198,7 +199,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
      */
     @Override
     public Token token() throws IOException {
-        Snapshot s = current;
+        TokenSnapshot s = current;
         if (clock.millis() < s.freshUntil) {
             return s.token();
         }
@@ -217,15 +218,15 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         if (maxWait.isNegative()) {
             throw new IllegalArgumentException("maxWait must not be negative, but is " + maxWait);
         }
-        Snapshot s = current;
+        TokenSnapshot s = current;
         if (clock.millis() < s.freshUntil) {
             return s.token();
         }
         return slowToken(s, Math.min(saturatedNanos(maxWait), refreshTimeout.toNanos()));
     }
 
-    private Token slowToken(Snapshot seen, long waitNanos) throws IOException {
-        Snapshot s = seen;
+    private Token slowToken(TokenSnapshot seen, long waitNanos) throws IOException {
+        TokenSnapshot s = seen;
         if (s.kind == Kind.NONE || s.kind == Kind.REAUTHORIZATION_REQUIRED) {
             s = recheckStore(s);
         }
@@ -262,7 +263,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         long deadline = ticker.read() + waitNanos;
         try {
             // The wait is real time (a future cannot wait on the injected ticker), bounded by waitNanos in all.
-            Snapshot next = startJob().get(waitNanos, TimeUnit.NANOSECONDS);
+            TokenSnapshot next = startJob().get(waitNanos, TimeUnit.NANOSECONDS);
             if (s.kind == Kind.INVALIDATED && next.kind == Kind.ACTIVE
                     && Objects.equals(next.token().accessToken(), s.token().accessToken())) {
                 // We joined a refresh that published the rejected token just before the rejection; any refresh
@@ -297,7 +298,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     }
 
     /** The token of {@code s} if it is usable now; otherwise the exception that says why not, without waiting. */
-    private Token usableOrThrow(Snapshot s) throws IOException {
+    private Token usableOrThrow(TokenSnapshot s) throws IOException {
         switch (s.kind) {
             case CLOSED -> throw new IllegalStateException("This RefreshingTokenSource is closed");
             case NONE -> throw new NotAuthenticatedException("No NetAtmo token: authorize this app first");
@@ -344,7 +345,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         boolean renew;
         boolean renewable;
         synchronized (stateLock) {
-            Snapshot s = current;
+            TokenSnapshot s = current;
             if (s.kind != Kind.ACTIVE || !Objects.equals(s.token().accessToken(), rejected.accessToken())) {
                 return;
             }
@@ -399,7 +400,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         }
         // A token handed over by authorization was just issued: its whole lifetime lies ahead, so the margins are
         // capped as for a refreshed one (a short-lived token is not refreshed again at once).
-        Snapshot next = active(token, clock.millis());
+        TokenSnapshot next = active(token, clock.millis());
         synchronized (stateLock) {
             if (current.kind == Kind.CLOSED) {
                 throw new IllegalStateException("This RefreshingTokenSource is closed");
@@ -437,7 +438,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
      *     so a metrics scrape or a health check may call it as often as it likes
      */
     public Status status() {
-        Snapshot s = current;
+        TokenSnapshot s = current;
         long now = clock.millis();
         State state = switch (s.kind) {
             case NONE -> State.NOT_AUTHENTICATED;
@@ -450,7 +451,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         IOException failure = s.kind == Kind.REAUTHORIZATION_REQUIRED ? s.reauth : lastFailure;
         IOException saveFailure = unsaved == null ? null : lastSaveFailure;
         Token token = s.token;
-        CompletableFuture<Snapshot> job = inFlight.get();
+        CompletableFuture<TokenSnapshot> job = inFlight.get();
         return new Status(state, token == null ? null : token.expiry(), token != null && token.hasRefreshToken(),
                 lastRefresh, lastRefreshDuration, refreshCount, failureCount, failure == null ? null
                         : failure.getMessage(), consecutiveFailures, consecutiveFailures == 0 ? null : nextAttempt(),
@@ -494,14 +495,14 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
      */
     @Override
     public void close() {
-        Snapshot s;
+        TokenSnapshot s;
         synchronized (stateLock) {
             s = current;
             if (s.kind == Kind.CLOSED) {
                 return;
             }
             closedFrom = s;
-            CURRENT.setVolatile(this, Snapshot.CLOSED);
+            CURRENT.setVolatile(this, TokenSnapshot.CLOSED);
             if (nextCheck != null) {
                 nextCheck.cancel();
                 nextCheck = null;
@@ -520,7 +521,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     }
 
     private void awaitRunningJob(long nanos) {
-        CompletableFuture<Snapshot> running = inFlight.get();
+        CompletableFuture<TokenSnapshot> running = inFlight.get();
         if (running == null || running.isDone()) {
             return;
         }
@@ -588,9 +589,9 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     }
 
     /** Starts the job (or joins the one running): saves a pending token, and refreshes if a refresh is due. */
-    private CompletableFuture<Snapshot> startJob() {
+    private CompletableFuture<TokenSnapshot> startJob() {
         for (;;) {
-            CompletableFuture<Snapshot> running = inFlight.get();
+            CompletableFuture<TokenSnapshot> running = inFlight.get();
             if (running != null && !running.isDone()) {
                 return running;
             }
@@ -599,7 +600,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                 inFlight.compareAndSet(running, null);
                 continue;
             }
-            CompletableFuture<Snapshot> mine = new CompletableFuture<>();
+            CompletableFuture<TokenSnapshot> mine = new CompletableFuture<>();
             if (inFlight.compareAndSet(null, mine)) {
                 try {
                     executor.execute(() -> runJob(mine));
@@ -613,12 +614,12 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         }
     }
 
-    private void runJob(CompletableFuture<Snapshot> result) {
+    private void runJob(CompletableFuture<TokenSnapshot> result) {
         List<Consumer<TokenListener>> events = new ArrayList<>();
         jobThread = Thread.currentThread();
         boolean interrupted = false;
         try {
-            Snapshot outcome;
+            TokenSnapshot outcome;
             try {
                 outcome = job(events);
             } finally {
@@ -646,8 +647,8 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     }
 
     /** The one place that talks to the token endpoint. Listener calls go to {@code events}, for after the locks. */
-    private Snapshot job(List<Consumer<TokenListener>> events) throws IOException {
-        Snapshot basis = current;
+    private TokenSnapshot job(List<Consumer<TokenListener>> events) throws IOException {
+        TokenSnapshot basis = current;
         if (basis.kind == Kind.CLOSED || (unsaved == null && !refreshDue(basis))) {
             return basis;
         }
@@ -672,7 +673,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                 Token stored = loadQuietly();
                 String storedRefreshToken = stored == null ? null : stored.refreshToken();
                 if (stored != null && storedRefreshToken != null && !storedRefreshToken.equals(refreshToken)) {
-                    Snapshot adopted = active(stored, clock.millis());
+                    TokenSnapshot adopted = active(stored, clock.millis());
                     if (clock.millis() < adopted.freshUntil) {
                         log.info("Adopted the NetAtmo token that another process refreshed and stored in {}",
                                 store);
@@ -696,7 +697,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             IOException saveFailure = trySave(fresh);
             log.info("Refreshed the NetAtmo token; the new access token expires at {}",
                     fresh.expiry() == null ? "an unknown time" : fresh.expiry());
-            Snapshot next = active(fresh, clock.millis());
+            TokenSnapshot next = active(fresh, clock.millis());
             synchronized (stateLock) {
                 if (saveFailure == null) {
                     savedNow(null);
@@ -719,7 +720,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         }
     }
 
-    private boolean refreshDue(Snapshot s) {
+    private boolean refreshDue(TokenSnapshot s) {
         if (s.kind != Kind.ACTIVE && s.kind != Kind.INVALIDATED) {
             return false;
         }
@@ -727,15 +728,15 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     }
 
     /** Whether the current token still descends from {@code basis}: no new authorization replaced it. */
-    private boolean sameChain(Snapshot basis) {
-        Snapshot now = current;
+    private boolean sameChain(TokenSnapshot basis) {
+        TokenSnapshot now = current;
         if (now.kind == Kind.CLOSED) {
             now = closedFrom;
         }
         return now != null && Objects.equals(now.token, basis.token);
     }
 
-    private Snapshot publishRefresh(Snapshot basis, Snapshot next, long started,
+    private TokenSnapshot publishRefresh(TokenSnapshot basis, TokenSnapshot next, long started,
             List<Consumer<TokenListener>> events) {
         synchronized (stateLock) {
             if (current.kind != Kind.CLOSED && sameChain(basis)) {
@@ -834,22 +835,22 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         return failure;
     }
 
-    private ReauthorizationRequiredException enterReauthorization(Snapshot s, ReauthorizationRequiredException e) {
+    private ReauthorizationRequiredException enterReauthorization(TokenSnapshot s, ReauthorizationRequiredException e) {
         List<Consumer<TokenListener>> events = new ArrayList<>();
         enterReauthorization(s, e, events);
         events.forEach(this::notifyListeners);
         return e;
     }
 
-    private ReauthorizationRequiredException enterReauthorization(Snapshot s, ReauthorizationRequiredException e,
+    private ReauthorizationRequiredException enterReauthorization(TokenSnapshot s, ReauthorizationRequiredException e,
             List<Consumer<TokenListener>> events) {
         synchronized (stateLock) {
-            Snapshot now = current;
+            TokenSnapshot now = current;
             if (now.kind == Kind.REAUTHORIZATION_REQUIRED || now.kind == Kind.CLOSED
                     || (now != s && !Objects.equals(now.token, s.token))) {
                 return e;
             }
-            CURRENT.setVolatile(this, Snapshot.reauthorizationRequired(s.token, e));
+            CURRENT.setVolatile(this, TokenSnapshot.reauthorizationRequired(s.token, e));
             failureCount++;
             storeCheckedAtNanos = ticker.read();
         }
@@ -862,7 +863,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
      * In the states that need a person, looks into the store (at most every few seconds, one thread at a time)
      * for a token that another process stored, such as after the user authorized through that process.
      */
-    private Snapshot recheckStore(Snapshot s) {
+    private TokenSnapshot recheckStore(TokenSnapshot s) {
         if (ticker.read() - storeCheckedAtNanos < STORE_RECHECK_NANOS || !storeRecheck.tryLock()) {
             return s;
         }
@@ -884,7 +885,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                 return s;
             }
             Token stored = loaded.get();
-            Snapshot adopted = active(stored, clock.millis());
+            TokenSnapshot adopted = active(stored, clock.millis());
             synchronized (stateLock) {
                 if (current != s) {
                     return current;
@@ -906,7 +907,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
 
     /** The background check: saves a pending token, refreshes a due one, and looks into the store when needed. */
     private void check() {
-        Snapshot s = current;
+        TokenSnapshot s = current;
         if (s.kind == Kind.CLOSED) {
             return;
         }
@@ -925,7 +926,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
 
     /** Under stateLock: replaces the pending background check with one at the time the state asks for. */
     private void reschedule() {
-        Snapshot s = current;
+        TokenSnapshot s = current;
         if (nextCheck != null) {
             nextCheck.cancel();
             nextCheck = null;
@@ -988,11 +989,11 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         }
     }
 
-    private Snapshot active(Token token, long issuedAt) {
+    private TokenSnapshot active(Token token, long issuedAt) {
         long expiresAt = !token.hasAccessToken() ? Long.MIN_VALUE
                 : token.expiry() == null ? Long.MAX_VALUE : millis(token.expiry());
         RefreshTiming.Deadlines d = timing.deadlines(expiresAt, issuedAt, token.hasRefreshToken());
-        return new Snapshot(Kind.ACTIVE, token, d.freshUntil(), d.usableUntil(), expiresAt, null);
+        return new TokenSnapshot(Kind.ACTIVE, token, d.freshUntil(), d.usableUntil(), expiresAt, null);
     }
 
     private static long millis(Instant instant) {
@@ -1006,57 +1007,6 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     @Override
     public String toString() {
         return "RefreshingTokenSource[" + store + ", " + status().state() + "]";
-    }
-
-    private enum Kind { NONE, ACTIVE, INVALIDATED, REAUTHORIZATION_REQUIRED, CLOSED }
-
-    /** Immutable token state with precomputed millisecond deadlines. */
-    private static final class Snapshot {
-        static final Snapshot NONE = new Snapshot(Kind.NONE, null, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE,
-                null);
-        static final Snapshot CLOSED = new Snapshot(Kind.CLOSED, null, Long.MIN_VALUE, Long.MIN_VALUE,
-                Long.MIN_VALUE, null);
-
-        final Kind kind;
-        final @Nullable Token token;
-        final long freshUntil;
-        final long usableUntil;
-        final long expiresAt;
-        final @Nullable ReauthorizationRequiredException reauth;
-
-        Snapshot(Kind kind, @Nullable Token token, long freshUntil, long usableUntil, long expiresAt,
-                @Nullable ReauthorizationRequiredException reauth) {
-            this.kind = kind;
-            this.token = token;
-            this.freshUntil = freshUntil;
-            this.usableUntil = usableUntil;
-            this.expiresAt = expiresAt;
-            this.reauth = reauth;
-        }
-
-        /** The token of an ACTIVE, INVALIDATED or REAUTHORIZATION_REQUIRED snapshot. */
-        Token token() {
-            if (token == null) {
-                throw new IllegalStateException("a " + kind + " snapshot has no token");
-            }
-            return token;
-        }
-
-        ReauthorizationRequiredException reauth() {
-            if (reauth == null) {
-                throw new IllegalStateException("a " + kind + " snapshot has no reauthorization cause");
-            }
-            return reauth;
-        }
-
-        Snapshot invalidated() {
-            return new Snapshot(Kind.INVALIDATED, token, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, null);
-        }
-
-        static Snapshot reauthorizationRequired(@Nullable Token token, ReauthorizationRequiredException e) {
-            return new Snapshot(Kind.REAUTHORIZATION_REQUIRED, token, Long.MIN_VALUE, Long.MIN_VALUE,
-                    Long.MIN_VALUE, e);
-        }
     }
 
     /**

@@ -42,7 +42,8 @@ class RefreshingTokenSourceTest {
 
     private RefreshingTokenSource.Builder builder(TokenStore store) {
         return RefreshingTokenSource.builder().store(store).client(client).clock(clock).ticker(clock)
-                .scheduler(scheduler).listener(listener).executor(Runnable::run).random(RandomGenerator.of("L64X128MixRandom"));
+                .scheduler(scheduler).listener(listener).executor(Runnable::run)
+                .random(RandomGenerator.of("L64X128MixRandom"));
     }
 
     @Test
