@@ -12,6 +12,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -63,14 +64,14 @@ public final class NetatmoOAuthClient implements TokenClient {
     @Override
     public Token refresh(String refreshToken) throws IOException {
         Objects.requireNonNull(refreshToken, "refreshToken");
-        return post(TokenEndpoint.refreshForm(clientId, clientSecret, refreshToken), refreshToken);
+        return post(TokenEndpoint.refreshForm(clientId, clientSecret, refreshToken), refreshToken, refreshToken);
     }
 
     @Override
     public Token exchangeCode(String code, URI redirectUri) throws IOException {
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(redirectUri, "redirectUri");
-        return post(TokenEndpoint.codeForm(clientId, clientSecret, code, redirectUri), null);
+        return post(TokenEndpoint.codeForm(clientId, clientSecret, code, redirectUri), null, code);
     }
 
     /**
@@ -91,7 +92,11 @@ public final class NetatmoOAuthClient implements TokenClient {
         return TokenEndpoint.authorizationUri(baseUrl, clientId, redirectUri, scopes, state);
     }
 
-    private Token post(String form, @Nullable String previousRefreshToken) throws IOException {
+    /**
+     * @param spentSecret the refresh token or authorization code that the form carries, redacted from any text of
+     *     the answer that reaches a message
+     */
+    private Token post(String form, @Nullable String previousRefreshToken, String spentSecret) throws IOException {
         HttpRequest request = HttpRequest.newBuilder(tokenUri)
                 .timeout(timeout)
                 .header("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8")
@@ -119,7 +124,8 @@ public final class NetatmoOAuthClient implements TokenClient {
             throw new TokenRefreshException("Token request to " + tokenUri + " failed: " + e
                     + "; check the network, it will be retried", e);
         }
-        return TokenEndpoint.parseResponse(response.statusCode(), body, sentAt, previousRefreshToken, tokenUri);
+        return TokenEndpoint.parseResponse(response.statusCode(), body, sentAt, previousRefreshToken,
+                List.of(clientSecret, spentSecret), tokenUri);
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import okhttp3.Authenticator;
 import okhttp3.HttpUrl;
@@ -92,17 +93,21 @@ public final class OkHttpTokenClient implements TokenClient {
     @Override
     public Token refresh(String refreshToken) throws IOException {
         Objects.requireNonNull(refreshToken, "refreshToken");
-        return post(TokenEndpoint.refreshForm(clientId, clientSecret, refreshToken), refreshToken);
+        return post(TokenEndpoint.refreshForm(clientId, clientSecret, refreshToken), refreshToken, refreshToken);
     }
 
     @Override
     public Token exchangeCode(String code, URI redirectUri) throws IOException {
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(redirectUri, "redirectUri");
-        return post(TokenEndpoint.codeForm(clientId, clientSecret, code, redirectUri), null);
+        return post(TokenEndpoint.codeForm(clientId, clientSecret, code, redirectUri), null, code);
     }
 
-    private Token post(String form, @Nullable String previousRefreshToken) throws IOException {
+    /**
+     * @param spentSecret the refresh token or authorization code that the form carries, redacted from any text of
+     *     the answer that reaches a message
+     */
+    private Token post(String form, @Nullable String previousRefreshToken, String spentSecret) throws IOException {
         Request request = new Request.Builder()
                 .url(tokenUrl)
                 .header("Accept", "application/json")
@@ -124,7 +129,8 @@ public final class OkHttpTokenClient implements TokenClient {
             throw new TokenRefreshException("Token request to " + tokenUri + " failed: " + e
                     + "; check the network, it will be retried", e);
         }
-        return TokenEndpoint.parseResponse(status, body, sentAt, previousRefreshToken, tokenUri);
+        return TokenEndpoint.parseResponse(status, body, sentAt, previousRefreshToken,
+                List.of(clientSecret, spentSecret), tokenUri);
     }
 
     private static byte[] readBounded(ResponseBody body) throws IOException {
