@@ -30,6 +30,10 @@ public interface TokenClient {
      *     a bad {@code expires_in}, an error next to the token), {@code refreshToken} is spent and
      *     {@link TokenRefreshException#rotatedToken()} holds the token to store instead, before the refresh is
      *     retried with it
+     * @throws java.io.InterruptedIOException if the calling thread was interrupted before the request was sent.
+     *     Once it has been sent, the clients of this library do not drop the answer on an interrupt (the server
+     *     may have rotated the refresh token already): they wait for it within their timeout and return with the
+     *     thread's interrupt status set, so that the caller stores the token before it honours the interrupt
      * @throws IOException if the server could not be reached
      */
     Token refresh(String refreshToken) throws IOException;
