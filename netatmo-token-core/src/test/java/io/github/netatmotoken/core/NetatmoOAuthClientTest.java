@@ -348,6 +348,17 @@ class NetatmoOAuthClientTest {
         refreshTimesOut(Fault.STALL_MID_BODY, HttpClient.newHttpClient());
     }
 
+    @Test
+    void aResponseIsReadOnlyUpToTheLimit() {
+        // Valid JSON after 70 KiB of whitespace: parsed only if more than 64 KiB were read.
+        respond(200, " ".repeat(70 * 1024) + "{\"access_token\":\"a1\",\"refresh_token\":\"r1\"}");
+
+        TokenRefreshException e = assertTimeoutPreemptively(BOUND,
+                () -> assertThrows(TokenRefreshException.class, () -> client.refresh("r0")));
+
+        assertTrue(e.getMessage().contains("is not a JSON object"), e.getMessage());
+    }
+
     // --- interrupts ---------------------------------------------------------------------------------------------
 
     private record Outcome(Token token, boolean interruptedAfterwards) {
