@@ -2,7 +2,6 @@ package io.github.netatmotoken.core;
 
 import io.github.netatmotoken.core.internal.TokenEndpoint;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,8 +11,14 @@ import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,6 +32,13 @@ import org.jspecify.annotations.Nullable;
  * URI login = client.authorizationUrl(callback, Set.of("read_station"), state);
  * Token token = client.exchangeCode(codeFromCallback, callback);
  * }</pre>
+ *
+ * <p>Each token request has one deadline, {@link Builder#timeout(Duration)}, for connecting, sending and reading
+ * the status, headers and body, and at most 64 KiB of the answer are read, so a server that trickles or stalls
+ * cannot hold a refresh open. An interrupt of the calling thread before the request is sent fails the call at once
+ * with an {@link InterruptedIOException}; after that it does not drop the answer, which may hold the only refresh
+ * token that still works: the call waits for it (within the deadline) and returns with the thread's interrupt
+ * status set.
  *
  * <p>The expiry of a new token counts from the moment the request was sent, so it errs early, never late.
  * {@code toString()} shows the client id and URL, never the secret. This class is thread-safe.
@@ -63,14 +75,14 @@ public final class NetatmoOAuthClient implements TokenClient {
     @Override
     public Token refresh(String refreshToken) throws IOException {
         Objects.requireNonNull(refreshToken, "refreshToken");
-        return post(TokenEndpoint.refreshForm(clientId, clientSecret, refreshToken), refreshToken);
+        return post(TokenEndpoint.refreshForm(clientId, clientSecret, refreshToken), refreshToken, refreshToken);
     }
 
     @Override
     public Token exchangeCode(String code, URI redirectUri) throws IOException {
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(redirectUri, "redirectUri");
-        return post(TokenEndpoint.codeForm(clientId, clientSecret, code, redirectUri), null);
+        return post(TokenEndpoint.codeForm(clientId, clientSecret, code, redirectUri), null, code);
     }
 
     /**
@@ -91,35 +103,81 @@ public final class NetatmoOAuthClient implements TokenClient {
         return TokenEndpoint.authorizationUri(baseUrl, clientId, redirectUri, scopes, state);
     }
 
-    private Token post(String form, @Nullable String previousRefreshToken) throws IOException {
+    /**
+     * @param spentSecret the refresh token or authorization code that the form carries, redacted from any text of
+     *     the answer that reaches a message
+     */
+    private Token post(String form, @Nullable String previousRefreshToken, String spentSecret) throws IOException {
+        if (Thread.currentThread().isInterrupted()) {
+            // Nothing is sent yet, so nothing can be lost: honour the interrupt at once.
+            throw new InterruptedIOException("Token request to " + tokenUri + " was not sent: the calling thread"
+                    + " is interrupted");
+        }
         HttpRequest request = HttpRequest.newBuilder(tokenUri)
                 .timeout(timeout)
                 .header("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8")
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(form))
                 .build();
+        long deadline = System.nanoTime() + timeout.toNanos();
         Instant sentAt = clock.instant();
-        HttpResponse<InputStream> response;
-        byte[] body;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = response.body()) {
-                body = in.readNBytes(TokenEndpoint.MAX_RESPONSE_BYTES);
+        AtomicReference<@Nullable BoundedBody> reading = new AtomicReference<>();
+        CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request, info -> {
+            BoundedBody body = new BoundedBody();
+            reading.set(body);
+            return body;
+        });
+        HttpResponse<byte[]> response = await(exchange, deadline, () -> {
+            BoundedBody body = reading.get();
+            if (body != null) {
+                body.abort();
             }
-        } catch (HttpTimeoutException e) {
-            throw new TokenRefreshException("Token request to " + tokenUri + " timed out after " + timeout
-                    + "; it will be retried", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            InterruptedIOException interrupted = new InterruptedIOException("Token request to " + tokenUri
-                    + " was interrupted");
-            interrupted.initCause(e);
-            throw interrupted;
-        } catch (IOException e) {
-            throw new TokenRefreshException("Token request to " + tokenUri + " failed: " + e
-                    + "; check the network, it will be retried", e);
+        });
+        return TokenEndpoint.parseResponse(response.statusCode(), response.body(), sentAt, previousRefreshToken,
+                List.of(clientSecret, spentSecret), tokenUri);
+    }
+
+    /**
+     * Waits for the whole exchange until {@code deadline}, not a moment longer, and not a moment shorter on an
+     * interrupt: once the request may have been sent, NetAtmo may already have rotated the refresh token, and its
+     * answer holds the only one that still works. An interrupt is kept for the caller, who stores the token first.
+     */
+    private HttpResponse<byte[]> await(CompletableFuture<HttpResponse<byte[]>> exchange, long deadline,
+            Runnable abortBody) throws TokenRefreshException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0) {
+                        throw new TimeoutException();
+                    }
+                    return exchange.get(remaining, TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            abortBody.run();
+            throw timedOut(e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof HttpTimeoutException) {
+                throw timedOut(cause);
+            }
+            throw new TokenRefreshException("Token request to " + tokenUri + " failed: " + cause
+                    + "; check the network, it will be retried", cause);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        return TokenEndpoint.parseResponse(response.statusCode(), body, sentAt, previousRefreshToken, tokenUri);
+    }
+
+    private TokenRefreshException timedOut(Throwable cause) {
+        return new TokenRefreshException("Token request to " + tokenUri + " timed out after " + timeout
+                + " (the deadline for connecting, sending and reading the whole answer); it will be retried", cause);
     }
 
     @Override
@@ -131,7 +189,7 @@ public final class NetatmoOAuthClient implements TokenClient {
      * Configures a {@link NetatmoOAuthClient}. Defaults:
      * <ul>
      *   <li>{@code baseUrl}: {@code https://api.netatmo.com}</li>
-     *   <li>{@code timeout}: 30 seconds for connecting and for each request</li>
+     *   <li>{@code timeout}: 30 seconds, the total deadline of each token request</li>
      *   <li>{@code clock}: the system clock</li>
      *   <li>{@code httpClient}: a new one that follows no redirects</li>
      * </ul>
@@ -193,10 +251,12 @@ public final class NetatmoOAuthClient implements TokenClient {
         }
 
         /**
-         * How long to wait for a connection and for each response.
+         * The total deadline of each token request: connecting, sending, and reading the status, headers and
+         * body. A request that has not completed by then fails with a {@link TokenRefreshException}, and its
+         * exchange is cancelled.
          *
-         * @param timeout a positive duration, 30 seconds by default; with {@link #httpClient(HttpClient)} it
-         *     limits each request, and the connection timeout is that client's
+         * @param timeout a positive duration, 30 seconds by default; it also applies with
+         *     {@link #httpClient(HttpClient)}, whose own connect timeout can only end a request sooner
          * @return this builder
          */
         public Builder timeout(Duration timeout) {
@@ -217,7 +277,8 @@ public final class NetatmoOAuthClient implements TokenClient {
         }
 
         /**
-         * An HTTP client to share (proxy, TLS, executor); the request timeout still applies.
+         * An HTTP client to share (proxy, TLS, executor); the {@linkplain #timeout(Duration) timeout} still bounds
+         * each request as a whole.
          *
          * @param httpClient the client to send token requests with. Its redirect policy applies as it is: the
          *     client that the builder would create follows no redirects, because the request carries the client

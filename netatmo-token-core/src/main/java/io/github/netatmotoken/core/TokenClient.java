@@ -25,7 +25,15 @@ public interface TokenClient {
      * @return the new token, with an access token, a refresh token (the new one, or {@code refreshToken}) and,
      *     if the server sent {@code expires_in}, an expiry counted from when the request was sent
      * @throws ReauthorizationRequiredException if the server refused the refresh token or the client for good
-     * @throws TokenRefreshException if the refresh failed for a reason that may pass (5xx, 429, bad response)
+     * @throws TokenRefreshException if the refresh failed for a reason that may pass (5xx, 429, bad response). If
+     *     the server answered with a new refresh token in a response that was otherwise unusable (no access token,
+     *     a bad {@code expires_in}, an error next to the token), {@code refreshToken} is spent and
+     *     {@link TokenRefreshException#rotatedToken()} holds the token to store instead, before the refresh is
+     *     retried with it
+     * @throws java.io.InterruptedIOException if the calling thread was interrupted before the request was sent.
+     *     Once it has been sent, the clients of this library do not drop the answer on an interrupt (the server
+     *     may have rotated the refresh token already): they wait for it within their timeout and return with the
+     *     thread's interrupt status set, so that the caller stores the token before it honours the interrupt
      * @throws IOException if the server could not be reached
      */
     Token refresh(String refreshToken) throws IOException;

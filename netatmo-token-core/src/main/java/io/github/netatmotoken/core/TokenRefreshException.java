@@ -1,6 +1,7 @@
 package io.github.netatmotoken.core;
 
 import java.io.IOException;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,6 +14,11 @@ import org.jspecify.annotations.Nullable;
  *     log.warn("NetAtmo token refresh failed (HTTP {}): {}", e.httpStatus(), e.getMessage());
  * }
  * }</pre>
+ *
+ * <p>One case needs action from whoever stores tokens: NetAtmo may answer a refresh with a new refresh token in a
+ * response that is otherwise unusable (no access token, a bad {@code expires_in}, an error next to the token).
+ * The refresh token that was sent is spent by then, so {@link #rotatedToken()} carries the new one, and it must
+ * be stored like any new token.
  */
 public class TokenRefreshException extends IOException {
     private static final long serialVersionUID = 1L;
@@ -67,5 +73,27 @@ public class TokenRefreshException extends IOException {
      */
     public @Nullable String error() {
         return error;
+    }
+
+    /**
+     * The token to store and use from now on, if the server rotated the refresh token in an answer that was
+     * otherwise unusable: the refresh token that was sent is spent, so dropping this one would lock the user out
+     * until they authorize again.
+     *
+     * <pre>{@code
+     * } catch (TokenRefreshException e) {
+     *     e.rotatedToken().ifPresent(store::save);   // then retry the refresh later, as for any transient failure
+     * }
+     * }</pre>
+     *
+     * <p>Neither the message nor {@code toString()} shows its values. It is not serialized: a deserialized
+     * exception has none. A custom {@link TokenClient} may override this method to report a rotated token.
+     *
+     * @return a token with the new refresh token, the response's access token if it had one, and an expiry equal to
+     *     when the request was sent, so that it is refreshed at its next use; empty if the refresh token that was
+     *     sent is still the one to keep (no response, no new refresh token in it, or an error status)
+     */
+    public Optional<Token> rotatedToken() {
+        return Optional.empty();
     }
 }

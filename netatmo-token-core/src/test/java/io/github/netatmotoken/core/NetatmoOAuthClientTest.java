@@ -4,25 +4,32 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.netatmotoken.core.FaultyTokenServer.Fault;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 class NetatmoOAuthClientTest {
@@ -289,5 +296,163 @@ class NetatmoOAuthClientTest {
     void toStringNeverShowsTheSecret() {
         assertFalse(client.toString().contains(SECRET), client.toString());
         assertTrue(client.toString().contains("my-client"));
+    }
+    // --- one total deadline per token request: one named fault per test ---------------------------------------
+
+    private static final Duration DEADLINE = Duration.ofSeconds(1);
+    /** Generous: the call must end near {@link #DEADLINE}, but a busy build machine may be slow. */
+    private static final Duration BOUND = DEADLINE.multipliedBy(5);
+
+    private TokenRefreshException refreshTimesOut(Fault fault, @Nullable HttpClient http) throws Exception {
+        try (FaultyTokenServer faulty = FaultyTokenServer.start(fault)) {
+            NetatmoOAuthClient.Builder builder = NetatmoOAuthClient.builder().clientId("my-client")
+                    .clientSecret(SECRET).baseUrl(faulty.baseUri()).timeout(DEADLINE).clock(clock);
+            if (http != null) {
+                builder.httpClient(http);
+            }
+            NetatmoOAuthClient impatient = builder.build();
+            TokenRefreshException e = assertTimeoutPreemptively(BOUND,
+                    () -> assertThrows(TokenRefreshException.class, () -> impatient.refresh("refresh-sent-r0")));
+            assertEquals(1, faulty.requestCount());
+            assertTrue(e.getMessage().startsWith("Token request to " + faulty.baseUri() + "/oauth2/token timed out"
+                    + " after PT1S"), e.getMessage());
+            assertEquals(-1, e.httpStatus());
+            assertFalse(e.toString().contains("refresh-sent-r0"), e.toString());
+            assertFalse(e.toString().contains(SECRET), e.toString());
+            return e;
+        }
+    }
+
+    @Test
+    void aServerThatAcceptsAndNeverAnswersEndsWithinTheTimeout() throws Exception {
+        refreshTimesOut(Fault.NO_RESPONSE, null);
+    }
+
+    @Test
+    void aServerThatStallsMidBodyEndsWithinTheTimeout() throws Exception {
+        refreshTimesOut(Fault.STALL_MID_BODY, null);
+    }
+
+    @Test
+    void aServerThatTricklesTheBodyEndsWithinTheTimeout() throws Exception {
+        refreshTimesOut(Fault.TRICKLE_BODY, null);
+    }
+
+    @Test
+    void aServerThatTricklesTheBodyEndsWithinTheTimeoutAlsoWithTheCallersHttpClient() throws Exception {
+        refreshTimesOut(Fault.TRICKLE_BODY, HttpClient.newHttpClient());
+    }
+
+    @Test
+    void aServerThatStallsMidBodyEndsWithinTheTimeoutAlsoWithTheCallersHttpClient() throws Exception {
+        refreshTimesOut(Fault.STALL_MID_BODY, HttpClient.newHttpClient());
+    }
+
+    @Test
+    void aResponseIsReadOnlyUpToTheLimit() {
+        // Valid JSON after 70 KiB of whitespace: parsed only if more than 64 KiB were read.
+        respond(200, " ".repeat(70 * 1024) + "{\"access_token\":\"a1\",\"refresh_token\":\"r1\"}");
+
+        TokenRefreshException e = assertTimeoutPreemptively(BOUND,
+                () -> assertThrows(TokenRefreshException.class, () -> client.refresh("r0")));
+
+        assertTrue(e.getMessage().contains("is not a JSON object"), e.getMessage());
+    }
+
+    // --- interrupts ---------------------------------------------------------------------------------------------
+
+    private record Outcome(Token token, boolean interruptedAfterwards) {
+    }
+
+    @Test
+    void anInterruptAfterTheRequestWasSentKeepsWaitingAndReturnsTheRotatedTokenWithTheFlagSet() throws Exception {
+        try (FaultyTokenServer held = FaultyTokenServer.holdingAnswer(
+                "{\"access_token\":\"a2\",\"refresh_token\":\"r2\",\"expires_in\":10800}")) {
+            NetatmoOAuthClient patient = clientFor(held.baseUri(), Duration.ofSeconds(10));
+            CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    Token token = patient.refresh("r1");
+                    outcome.complete(new Outcome(token, Thread.interrupted()));
+                } catch (Throwable e) {
+                    outcome.completeExceptionally(e);
+                }
+            }, "refreshing-caller");
+            caller.start();
+            held.awaitRequest();
+
+            caller.interrupt(); // as RefreshingTokenSource.close() does to its refresh thread
+            held.release();
+
+            Outcome done = outcome.get(10, TimeUnit.SECONDS);
+            assertEquals(new Token("a2", "r2", clock.instant().plusSeconds(10800)), done.token());
+            assertTrue(done.interruptedAfterwards(), "the interrupt must be kept for the caller");
+            caller.join(TimeUnit.SECONDS.toMillis(10));
+        }
+    }
+
+    @Test
+    void anInterruptBeforeAnythingWasSentFailsAtOnceAndSendsNothing() throws Exception {
+        respond(200, "{\"access_token\":\"a1\",\"refresh_token\":\"r1\",\"expires_in\":10800}");
+        Thread.currentThread().interrupt();
+        try {
+            InterruptedIOException e = assertThrows(InterruptedIOException.class, () -> client.refresh("r0"));
+            assertTrue(e.getMessage().contains("was not sent: the calling thread is interrupted"), e.getMessage());
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt stays set");
+        } finally {
+            Thread.interrupted();
+        }
+
+        client.refresh("r-next");
+
+        assertEquals(1, server.getRequestCount(), "the interrupted call must have sent nothing");
+        assertEquals("r-next", form(server.takeRequest(5, TimeUnit.SECONDS)).get("refresh_token"));
+    }
+
+    // --- what the server sends back -----------------------------------------------------------------------------
+
+    @Test
+    void aRotatedRefreshTokenInAnOtherwiseUnusableAnswerIsKept() {
+        respond(200, "{\"refresh_token\":\"r1\",\"expires_in\":10800}");
+        TokenRefreshException e = assertThrows(TokenRefreshException.class, () -> client.refresh("r0"));
+        assertEquals(Optional.of(new Token(null, "r1", clock.instant())), e.rotatedToken());
+    }
+
+    @Test
+    void anExpiresInWithAFractionOrAsNullNextToExpireInGivesTheRightExpiry() throws IOException {
+        respond(200, "{\"access_token\":\"a1\",\"expires_in\":10800.0}");
+        assertEquals(clock.instant().plusSeconds(10800), client.refresh("r0").expiry());
+        respond(200, "{\"access_token\":\"a1\",\"expires_in\":null,\"expire_in\":10800}");
+        assertEquals(clock.instant().plusSeconds(10800), client.refresh("r0").expiry());
+    }
+
+    @Test
+    void noSecretEchoedByTheServerReachesAMessageOrError() {
+        String sent = "refresh-sent-R0";
+        String access = "access-new-A1";
+        String refresh = "refresh-new-R1";
+        for (String echoed : List.of(SECRET, sent, access, refresh)) {
+            String tokens = ",\"access_token\":\"" + access + "\",\"refresh_token\":\"" + refresh + "\"";
+            List<String> bodies = List.of(
+                    "{\"error\":\"bad " + echoed + "\"" + tokens + "}",
+                    "{\"error\":\"invalid_request\",\"error_description\":\"bad " + echoed + "\"" + tokens + "}",
+                    "{\"error\":\"invalid_grant\",\"error_description\":\"bad " + echoed + "\"" + tokens + "}",
+                    "{\"error\":{\"code\":2,\"message\":\"bad " + echoed + "\"}" + tokens + "}",
+                    "<html>refresh_token=" + echoed + "</html>");
+            for (String body : bodies) {
+                // Every status takes the same path through TokenEndpoint, whose own test covers 2xx and 5xx too.
+                respond(400, body);
+                IOException e = assertThrows(IOException.class, () -> client.refresh(sent));
+                for (Throwable t = e; t != null; t = t.getCause()) {
+                    for (String secret : List.of(SECRET, sent, access, refresh)) {
+                        assertFalse(String.valueOf(t.getMessage()).contains(secret), t.getMessage());
+                        assertFalse(t.toString().contains(secret), t.toString());
+                    }
+                }
+                String error = e instanceof TokenRefreshException r ? r.error()
+                        : ((ReauthorizationRequiredException) e).error();
+                assertFalse(String.valueOf(error).contains(echoed), error);
+            }
+        }
     }
 }

@@ -2,20 +2,28 @@ package io.github.netatmotoken.okhttp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.netatmotoken.core.FakeClock;
+import io.github.netatmotoken.core.FaultyTokenServer;
+import io.github.netatmotoken.core.FaultyTokenServer.Fault;
 import io.github.netatmotoken.core.ReauthorizationRequiredException;
 import io.github.netatmotoken.core.Token;
 import io.github.netatmotoken.core.TokenRefreshException;
 import io.github.netatmotoken.okhttp.TestServer.Received;
 import io.github.netatmotoken.okhttp.TestServer.Reply;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -197,19 +205,21 @@ class OkHttpTokenClientTest {
     }
 
     @Test
-    void theTokenCallRunsOnTheCallingThread() throws Exception {
-        AtomicReference<Thread> caller = new AtomicReference<>();
+    void theTokenCallRunsOnADaemonThreadOfItsOwnWhileTheCallerWaits() throws Exception {
+        AtomicReference<Thread> sender = new AtomicReference<>();
         OkHttpClient callers = new OkHttpClient.Builder().eventListener(new EventListener() {
             @Override
-            public void callStart(Call call) {
-                caller.set(Thread.currentThread());
+            public void requestHeadersStart(Call call) {
+                sender.set(Thread.currentThread());
             }
         }).build();
         server.enqueue(Reply.ok(NEW_PAIR));
 
         builder().httpClient(callers).build().refresh("refresh-1");
 
-        assertSame(Thread.currentThread(), caller.get());
+        assertNotSame(Thread.currentThread(), sender.get());
+        assertTrue(sender.get().getName().startsWith("netatmo-token-okhttp"), sender.get().getName());
+        assertTrue(sender.get().isDaemon());
     }
 
     @Test
@@ -272,6 +282,152 @@ class OkHttpTokenClientTest {
                         .baseUrl(URI.create("ftp://api.netatmo.com")).build()).getMessage());
         assertEquals("httpClient", assertThrows(NullPointerException.class,
                 () -> OkHttpTokenClient.builder().httpClient(null)).getMessage());
+        assertEquals("timeout must be between 1 ms and PT596H31M23.647S, but is PT0S",
+                assertThrows(IllegalStateException.class, () -> builder().timeout(Duration.ZERO).build())
+                        .getMessage());
+        assertThrows(IllegalStateException.class, () -> builder().timeout(Duration.ofDays(25)).build());
+        assertEquals("timeout", assertThrows(NullPointerException.class,
+                () -> OkHttpTokenClient.builder().timeout(null)).getMessage());
+    }
+
+    // --- one total deadline per token request: one named fault per test ---------------------------------------
+
+    private static final Duration DEADLINE = Duration.ofSeconds(1);
+    /** Generous: the call must end near {@link #DEADLINE}, but a busy build machine may be slow. */
+    private static final Duration BOUND = DEADLINE.multipliedBy(5);
+
+    private void refreshTimesOut(Fault fault) throws Exception {
+        try (FaultyTokenServer faulty = FaultyTokenServer.start(fault)) {
+            OkHttpTokenClient impatient = builder().baseUrl(faulty.baseUri()).timeout(DEADLINE).build();
+
+            TokenRefreshException e = assertTimeoutPreemptively(BOUND,
+                    () -> assertThrows(TokenRefreshException.class, () -> impatient.refresh("refresh-1")));
+
+            assertEquals(1, faulty.requestCount());
+            assertTrue(e.getMessage().startsWith("Token request to " + faulty.baseUri() + "/oauth2/token timed out"
+                    + " after PT1S"), e.getMessage());
+            assertEquals(-1, e.httpStatus());
+            assertFalse(e.toString().contains("refresh-1"), e.toString());
+            assertFalse(e.toString().contains(CLIENT_SECRET), e.toString());
+        }
+    }
+
+    @Test
+    void aServerThatAcceptsAndNeverAnswersEndsWithinTheTimeout() throws Exception {
+        refreshTimesOut(Fault.NO_RESPONSE);
+    }
+
+    @Test
+    void aServerThatStallsMidBodyEndsWithinTheTimeout() throws Exception {
+        refreshTimesOut(Fault.STALL_MID_BODY);
+    }
+
+    @Test
+    void aServerThatTricklesTheBodyEndsWithinTheTimeout() throws Exception {
+        refreshTimesOut(Fault.TRICKLE_BODY);
+    }
+
+    // --- interrupts ---------------------------------------------------------------------------------------------
+
+    private record Outcome(Token token, boolean interruptedAfterwards) {
+    }
+
+    @Test
+    void anInterruptAfterTheRequestWasSentKeepsWaitingAndReturnsTheRotatedTokenWithTheFlagSet() throws Exception {
+        try (FaultyTokenServer held = FaultyTokenServer.holdingAnswer(NEW_PAIR)) {
+            OkHttpTokenClient patient = builder().baseUrl(held.baseUri()).timeout(Duration.ofSeconds(10)).build();
+            CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    Token token = patient.refresh("refresh-1");
+                    outcome.complete(new Outcome(token, Thread.interrupted()));
+                } catch (Throwable e) {
+                    outcome.completeExceptionally(e);
+                }
+            }, "refreshing-caller");
+            caller.start();
+            held.awaitRequest();
+
+            caller.interrupt(); // as RefreshingTokenSource.close() does to its refresh thread
+            held.release();
+
+            Outcome done = outcome.get(10, TimeUnit.SECONDS);
+            assertEquals(new Token("access-2", "refresh-2", Instant.parse("2026-01-15T13:00:00Z")), done.token());
+            assertTrue(done.interruptedAfterwards(), "the interrupt must be kept for the caller");
+            caller.join(TimeUnit.SECONDS.toMillis(10));
+        }
+    }
+
+    @Test
+    void anInterruptBeforeAnythingWasSentFailsAtOnceAndSendsNothing() throws Exception {
+        server.enqueue(Reply.ok(NEW_PAIR));
+        OkHttpTokenClient client = builder().build();
+        Thread.currentThread().interrupt();
+        try {
+            InterruptedIOException e = assertThrows(InterruptedIOException.class, () -> client.refresh("refresh-1"));
+            assertEquals("Token request to " + server.baseUri() + "/oauth2/token was not sent: the calling thread is"
+                    + " interrupted", e.getMessage());
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt stays set");
+        } finally {
+            Thread.interrupted();
+        }
+
+        client.refresh("refresh-next");
+
+        assertEquals(1, server.requestCount(), "the interrupted call must have sent nothing");
+        assertTrue(server.takeRequest().body().contains("refresh_token=refresh-next"));
+    }
+
+    // --- what the server sends back -----------------------------------------------------------------------------
+
+    @Test
+    void aRotatedRefreshTokenInAnOtherwiseUnusableAnswerIsKept() {
+        server.enqueue(Reply.ok("{\"refresh_token\":\"refresh-2\",\"expires_in\":\"soon\"}"));
+
+        TokenRefreshException e = assertThrows(TokenRefreshException.class,
+                () -> builder().build().refresh("refresh-1"));
+
+        assertEquals(Optional.of(new Token(null, "refresh-2", clock.instant())), e.rotatedToken());
+    }
+
+    @Test
+    void expiresInWithAFractionAsAStringOrNullNextToExpireInGivesTheRightExpiry() throws Exception {
+        OkHttpTokenClient client = builder().build();
+        Instant threeHoursLater = Instant.parse("2026-01-15T13:00:00Z");
+        for (String expiry : List.of("\"expires_in\":10800.0", "\"expires_in\":\"10800\"",
+                "\"expires_in\":\"10800.0\"", "\"expires_in\":null,\"expire_in\":10800")) {
+            server.enqueue(Reply.ok("{\"access_token\":\"access-2\"," + expiry + "}"));
+            assertEquals(threeHoursLater, client.refresh("refresh-1").expiry(), expiry);
+        }
+    }
+
+    @Test
+    void noSecretEchoedByTheServerReachesAMessageOrError() {
+        OkHttpTokenClient client = builder().build();
+        String sent = "refresh-sent-1";
+        List<String> secrets = List.of(CLIENT_SECRET, sent, "access-2", "refresh-2");
+        for (String echoed : secrets) {
+            String tokens = ",\"access_token\":\"access-2\",\"refresh_token\":\"refresh-2\"";
+            List<String> bodies = List.of(
+                    "{\"error\":\"bad " + echoed + "\"" + tokens + "}",
+                    "{\"error\":\"invalid_request\",\"error_description\":\"bad " + echoed + "\"" + tokens + "}",
+                    "{\"error\":\"invalid_grant\",\"error_description\":\"bad " + echoed + "\"" + tokens + "}",
+                    "{\"error\":{\"code\":2,\"message\":\"bad " + echoed + "\"}" + tokens + "}",
+                    "<html>refresh_token=" + echoed + "</html>");
+            for (String body : bodies) {
+                server.enqueue(Reply.json(400, body));
+                IOException e = assertThrows(IOException.class, () -> client.refresh(sent));
+                for (Throwable t = e; t != null; t = t.getCause()) {
+                    for (String secret : secrets) {
+                        assertFalse(String.valueOf(t.getMessage()).contains(secret), t.getMessage());
+                        assertFalse(t.toString().contains(secret), t.toString());
+                    }
+                }
+                String error = e instanceof TokenRefreshException r ? r.error()
+                        : ((ReauthorizationRequiredException) e).error();
+                assertFalse(String.valueOf(error).contains(echoed), error);
+            }
+        }
     }
 
     private static void await(CountDownLatch latch) {

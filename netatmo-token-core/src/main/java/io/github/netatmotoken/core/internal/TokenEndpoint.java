@@ -5,12 +5,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.netatmotoken.core.ReauthorizationRequiredException;
 import io.github.netatmotoken.core.Token;
 import io.github.netatmotoken.core.TokenRefreshException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
@@ -28,7 +33,8 @@ import org.jspecify.annotations.Nullable;
  * String form = TokenEndpoint.refreshForm(clientId, clientSecret, refreshToken);
  * Instant sentAt = clock.instant();
  * ... POST form to tokenUri, read at most MAX_RESPONSE_BYTES of the body ...
- * Token next = TokenEndpoint.parseResponse(status, body, sentAt, refreshToken, tokenUri);
+ * Token next = TokenEndpoint.parseResponse(status, body, sentAt, refreshToken,
+ *         Arrays.asList(clientSecret, refreshToken), tokenUri);
  * }</pre>
  *
  * <p>Stateless and thread-safe.
@@ -40,6 +46,8 @@ public final class TokenEndpoint {
     public static final int MAX_RESPONSE_BYTES = 64 * 1024;
     /** Errors after which only a new authorization helps. */
     private static final Set<String> PERMANENT_ERRORS = Set.of("invalid_grant", "invalid_client", "unauthorized_client");
+
+    private static final BigDecimal MAX_SECONDS = BigDecimal.valueOf(Integer.MAX_VALUE);
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -143,52 +151,83 @@ public final class TokenEndpoint {
     /**
      * Turns a token endpoint response into a token.
      *
+     * <p>Text from the response (the OAuth2 {@code error} and {@code error_description}, the data API's
+     * {@code message}) reaches exception messages and {@code error()} values only after every secret of the
+     * request ({@code sentSecrets}) and the tokens of the response have been replaced by {@code [redacted]}, and
+     * only then is it cut to 200 characters, so that no part of a secret is left.
+     *
      * @param status the HTTP status
      * @param body the response body, at most {@link #MAX_RESPONSE_BYTES} of it, or {@code null} if there was none
      * @param sentAt when the request was sent: the expiry counts from here, so it errs early
      * @param previousRefreshToken kept if the response carries no refresh token; may be {@code null}
+     * @param sentSecrets every secret the request carried (the client secret, and the refresh token or the
+     *     authorization code), which the server might echo; {@code null} elements are skipped
      * @param endpoint the token URL, for messages
      * @return the new token with an access token, the response's refresh token (or {@code previousRefreshToken})
-     *     and an expiry if the response had {@code expires_in}
+     *     and an expiry if the response had {@code expires_in} (or the non-standard {@code expire_in}): whole or
+     *     fractional seconds, as a number or a numeric string, a fraction rounded down
      * @throws ReauthorizationRequiredException for invalid_grant, invalid_client and unauthorized_client
-     * @throws TokenRefreshException for every other failure
+     * @throws TokenRefreshException for every other failure; if a 2xx response carries a new refresh token but is
+     *     otherwise unusable (no access token, a bad expiry, an error), its
+     *     {@link TokenRefreshException#rotatedToken()} holds that refresh token, since the one sent is spent
      */
     public static Token parseResponse(int status, byte @Nullable [] body, Instant sentAt,
-            @Nullable String previousRefreshToken,
+            @Nullable String previousRefreshToken, Collection<? extends @Nullable String> sentSecrets,
             URI endpoint) throws ReauthorizationRequiredException, TokenRefreshException {
         JsonNode json = readJson(body);
+        String access = json == null ? null : text(json, "access_token");
+        String refresh = json == null ? null : text(json, "refresh_token");
+        List<@Nullable String> secrets = new ArrayList<>(sentSecrets);
+        secrets.add(access);
+        secrets.add(refresh);
+        Redactor redactor = Redactor.of(secrets);
         if (status < 200 || status > 299) {
-            throwFailure(status, json, endpoint);
+            throwFailure(status, json, endpoint, redactor);
         }
         if (json == null || !json.isObject()) {
             throw new TokenRefreshException("Token response from " + endpoint + " (HTTP " + status
                     + ") is not a JSON object; NetAtmo may be having trouble, the refresh will be retried",
                     status, null, null);
         }
-        String access = text(json, "access_token");
-        if (access == null) {
-            throw new TokenRefreshException("Token response from " + endpoint + " (HTTP " + status
-                    + ") has no access_token" + (json.has("error") ? " but error " + errorText(json) : ""),
-                    status, errorText(json), null);
+        String error = errorText(json, redactor);
+        if (error != null && error.isBlank()) {
+            error = null;
         }
-        String refresh = text(json, "refresh_token");
+        String problem;
         Instant expiry = null;
-        JsonNode expiresIn = json.has("expires_in") ? json.get("expires_in") : json.get("expire_in");
-        if (expiresIn != null && !expiresIn.isNull()) {
-            long seconds = seconds(expiresIn);
+        if (access == null) {
+            problem = "has no access_token" + (error != null ? " but error " + error : "");
+        } else if (error != null) {
+            problem = "has an access_token but also error " + error;
+        } else {
+            JsonNode expiresIn = expiresIn(json);
+            long seconds = expiresIn == null ? 0 : seconds(expiresIn);
             if (seconds < 0) {
-                throw new TokenRefreshException("Token response from " + endpoint + " has an invalid expires_in;"
-                        + " expected a number of seconds between 0 and " + Integer.MAX_VALUE, status, null, null);
+                problem = "has an invalid expires_in; expected a number of seconds between 0 and "
+                        + Integer.MAX_VALUE;
+            } else {
+                problem = null;
+                expiry = expiresIn == null ? null : sentAt.plus(Duration.ofSeconds(seconds));
             }
-            expiry = sentAt.plus(Duration.ofSeconds(seconds));
         }
-        return new Token(access, refresh != null ? refresh : previousRefreshToken, expiry);
+        if (problem == null) {
+            return new Token(access, refresh != null ? refresh : previousRefreshToken, expiry);
+        }
+        String message = "Token response from " + endpoint + " (HTTP " + status + ") " + problem;
+        if (refresh != null) {
+            // The server has rotated the refresh token: the one sent is spent, only this one still works.
+            throw new RotatedTokenException(message + "; it carries a new refresh token, which replaces the spent"
+                    + " one (see rotatedToken()); the refresh will be retried", status, error,
+                    new Token(access, refresh, sentAt));
+        }
+        throw new TokenRefreshException(message + "; NetAtmo may be having trouble, the refresh will be retried",
+                status, error, null);
     }
 
-    private static void throwFailure(int status, @Nullable JsonNode json, URI endpoint)
+    private static void throwFailure(int status, @Nullable JsonNode json, URI endpoint, Redactor redactor)
             throws ReauthorizationRequiredException, TokenRefreshException {
         String error = json == null ? null : errorCode(json);
-        String text = json == null ? null : errorText(json);
+        String text = json == null ? null : errorText(json, redactor);
         if (error != null && PERMANENT_ERRORS.contains(error) && status >= 400 && status < 500) {
             throw new ReauthorizationRequiredException(permanentMessage(error, status, text, endpoint), error, null);
         }
@@ -235,9 +274,10 @@ public final class TokenEndpoint {
 
     /**
      * A short error description: the OAuth2 error and description, or the data API's
-     * {@code {"error":{"code":N,"message":"…"}}}. Only these fields are quoted, never the body.
+     * {@code {"error":{"code":N,"message":"…"}}}. Only these fields are quoted, never the body; secrets are
+     * redacted before the text is cut, so that a cut cannot leave half of one.
      */
-    static @Nullable String errorText(JsonNode json) {
+    static @Nullable String errorText(JsonNode json, Redactor redactor) {
         if (!json.isObject()) {
             return null;
         }
@@ -256,6 +296,7 @@ public final class TokenEndpoint {
         } else {
             return null;
         }
+        text = redactor.apply(text);
         // The server's text goes into messages and logs: no control characters, so it cannot forge log lines.
         text = text.replaceAll("\\p{Cntrl}", " ");
         return text.length() > 200 ? text.substring(0, 200) + "…" : text;
@@ -266,20 +307,41 @@ public final class TokenEndpoint {
         return node != null && node.isTextual() && !node.textValue().isEmpty() ? node.textValue() : null;
     }
 
-    private static long seconds(JsonNode node) {
-        if (node.canConvertToLong() && node.isIntegralNumber()) {
-            long value = node.longValue();
-            return value <= Integer.MAX_VALUE ? value : -1;
+    /** {@code expires_in}, or the non-standard {@code expire_in} if the first is absent or {@code null}. */
+    private static @Nullable JsonNode expiresIn(JsonNode json) {
+        for (String name : List.of("expires_in", "expire_in")) {
+            JsonNode node = json.get(name);
+            if (node != null && !node.isNull()) {
+                return node;
+            }
         }
-        if (node.isTextual()) {
+        return null;
+    }
+
+    /**
+     * Whole seconds, a fraction rounded down, from a JSON number or a numeric string such as {@code 10800},
+     * {@code 10800.0} or {@code "10800"}; -1 for a negative, non-finite, too large or non-numeric value.
+     */
+    private static long seconds(JsonNode node) {
+        BigDecimal value;
+        if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+            return -1;
+        } else if (node.isNumber()) {
+            value = node.decimalValue();
+        } else if (node.isTextual()) {
             try {
-                long value = Long.parseLong(node.textValue().trim());
-                return value <= Integer.MAX_VALUE ? value : -1;
+                value = new BigDecimal(node.textValue().trim());
             } catch (NumberFormatException e) {
                 return -1;
             }
+        } else {
+            return -1;
         }
-        return -1;
+        if (value.signum() < 0 || value.compareTo(MAX_SECONDS) > 0) {
+            return -1;
+        }
+        // Below 1 the answer is 0; checked first, so that "1e-999999999" is not rounded at great cost.
+        return value.compareTo(BigDecimal.ONE) < 0 ? 0 : value.setScale(0, RoundingMode.FLOOR).longValueExact();
     }
 
     private static String form(Map<String, String> fields) {

@@ -7,6 +7,7 @@ import io.github.netatmotoken.core.Token;
 import io.github.netatmotoken.core.TokenRefreshException;
 import java.net.URI;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Any status and body from the token endpoint give a token or a {@link TokenRefreshException} /
@@ -21,7 +22,8 @@ class TokenEndpointFuzzTest {
         int status = data.consumeInt(100, 599);
         byte[] body = data.consumeRemainingAsBytes();
         try {
-            Token token = TokenEndpoint.parseResponse(status, body, SENT_AT, "previous-refresh", ENDPOINT);
+            Token token = TokenEndpoint.parseResponse(status, body, SENT_AT, "previous-refresh",
+                    List.of("client-secret", "previous-refresh"), ENDPOINT);
             if (status < 200 || status > 299 || !token.hasAccessToken() || !token.hasRefreshToken()) {
                 throw new AssertionError("accepted HTTP " + status + " as " + token);
             }
