@@ -683,7 +683,20 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                 }
             }
             jobPhase = "waiting for NetAtmo's token endpoint";
-            Token fresh = client.refresh(refreshToken);
+            Token fresh;
+            TokenRefreshException unusable = null;
+            try {
+                fresh = client.refresh(refreshToken);
+            } catch (TokenRefreshException e) {
+                // An answer that rotated the refresh token but is otherwise unusable: the old one is spent, so the
+                // new one is kept like any new token, and the refresh is retried with it after the backoff.
+                Optional<Token> rotated = e.rotatedToken();
+                if (rotated.isEmpty()) {
+                    throw e;
+                }
+                fresh = rotated.get();
+                unusable = e;
+            }
             // From here the old refresh token is spent: the answer is saved before an interrupt is honoured.
             interrupted = Thread.interrupted();
             if (!fresh.hasRefreshToken()) {
@@ -695,8 +708,10 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             }
             jobPhase = "saving the new NetAtmo token to " + store;
             IOException saveFailure = trySave(fresh);
-            log.info("Refreshed the NetAtmo token; the new access token expires at {}",
-                    fresh.expiry() == null ? "an unknown time" : fresh.expiry());
+            if (unusable == null) {
+                log.info("Refreshed the NetAtmo token; the new access token expires at {}",
+                        fresh.expiry() == null ? "an unknown time" : fresh.expiry());
+            }
             TokenSnapshot next = active(fresh, clock.millis());
             synchronized (stateLock) {
                 if (saveFailure == null) {
@@ -707,6 +722,16 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             }
             if (saveFailure != null) {
                 persistFailedLater(saveFailure, events);
+            }
+            if (unusable != null) {
+                synchronized (stateLock) {
+                    if (current.kind != Kind.CLOSED && sameChain(basis)) {
+                        CURRENT.setVolatile(this, next);
+                    }
+                }
+                log.warn("NetAtmo rotated the refresh token in an otherwise unusable answer; the new refresh token"
+                        + " was {}, and the refresh is retried with it", saveFailure == null ? "saved" : "kept");
+                throw unusable;
             }
             return publishRefresh(basis, next, started, events);
         } catch (ReauthorizationRequiredException e) {

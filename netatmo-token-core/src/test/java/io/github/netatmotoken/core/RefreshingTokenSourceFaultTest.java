@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -274,6 +278,35 @@ class RefreshingTokenSourceFaultTest {
         assertEquals("refresh-1", store.load().orElseThrow().refreshToken(),
                 "the file write was not broken by the interrupt (a FileChannel closes on interrupt)");
         assertFalse(source.status().saveFailed());
+    }
+
+    @Test
+    void aRotatedRefreshTokenInAnUnusableAnswerIsSavedAndTheRetryUsesIt() throws Exception {
+        try (MockWebServer server = new MockWebServer()) {
+            server.start(InetAddress.getLoopbackAddress(), 0);
+            // NetAtmo (or a proxy) rotates the refresh token, but the answer has no access token.
+            server.enqueue(json("{\"refresh_token\":\"refresh-rotated\",\"expires_in\":10800}"));
+            server.enqueue(json("{\"access_token\":\"access-2\",\"refresh_token\":\"refresh-2\","
+                    + "\"expires_in\":10800}"));
+            InMemoryTokenStore store = new InMemoryTokenStore(tokenExpiringIn(Duration.ofSeconds(-1)));
+            RefreshingTokenSource source = builder(store).client(NetatmoOAuthClient.builder().clientId("id")
+                    .clientSecret("secret").baseUrl(URI.create(server.url("/").toString())).clock(clock).build())
+                    .build();
+            TokenRefreshException e = assertThrows(TokenRefreshException.class, source::token);
+            assertFalse(e.getMessage().contains("refresh-rotated"), e.getMessage());
+            assertEquals("refresh-rotated", store.stored().refreshToken(), "the only live refresh token is kept");
+
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals("access-2", source.token().accessToken());
+            server.takeRequest(5, TimeUnit.SECONDS);
+            String retry = server.takeRequest(5, TimeUnit.SECONDS).getBody().utf8();
+            assertTrue(retry.contains("refresh_token=refresh-rotated"), "the retry spent the rotated token: "
+                    + retry.replaceAll("client_secret=[^&]*", ""));
+        }
+    }
+
+    private static MockResponse json(String body) {
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(body).build();
     }
 
     @Test
