@@ -143,7 +143,7 @@ class RefreshingTokenSourceTest {
         ExecutorService threads = Executors.newFixedThreadPool(2);
         try {
             RefreshingTokenSource source = builder(store).executor(threads).build();
-            Future<Token> caller = threads.submit(source::token);
+            Future<Token> caller = threads.submit(() -> source.token());
             assertTrue(saving.await(10, TimeUnit.SECONDS));
             // The refresh is done but not yet saved: nobody may see the new token.
             assertFalse(caller.isDone());
