@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -16,12 +15,10 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -32,6 +29,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * TokenStore store = new FileTokenStore(Path.of("/var/lib/netatmo/token.json"));
  * Optional<Token> token = store.load();   // empty if the file does not exist yet
  * store.save(newToken);                    // atomic, durable, mode 0600
+ * try (TokenStore.Lock lock = store.lock(Duration.ofSeconds(5))) {
+ *     // no other process sharing the file refreshes meanwhile
+ * }
  * }</pre>
  *
  * <p><b>Reading</b> is tolerant: unknown attributes and Go's zero time are accepted, a missing attribute is a
@@ -43,7 +43,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * forced to disk and renamed over the target; then the directory is forced. The file gets owner-only permissions
  * (0600) on POSIX file systems. A symbolic link is written through to its target.
  *
- * <p>{@link #lock()} coordinates processes sharing the file with an OS lock on a sibling {@code .lock} file.
+ * <p><b>Locking.</b> {@link #lock()} coordinates processes sharing the file with an OS lock on a sibling
+ * {@code .lock} file, and the threads of this JVM with a lock per file. It waits at most 10 seconds, and
+ * {@link #lock(Duration)} as long as it is told, for another holder; then it fails with an {@link IOException}
+ * naming the token file and the lock file, so that a stuck process sharing the file cannot hang this one.
  *
  * <p>This class is thread-safe; concurrent saves, also from several instances for the same file, never interleave.
  */
@@ -52,10 +55,10 @@ public final class FileTokenStore implements TokenStore {
     static final int MAX_FILE_SIZE = 64 * 1024;
 
     private static final int MAX_SYMLINK_DEPTH = 40;
-    private static final ConcurrentMap<Path, ReentrantLock> IN_JVM_LOCKS = new ConcurrentHashMap<>();
 
     private final Path file;
     private final Clock clock;
+    private final TokenFileLock fileLock;
 
     /**
      * A store for {@code file}, using the system clock for the short expiry of incomplete files.
@@ -77,6 +80,7 @@ public final class FileTokenStore implements TokenStore {
     public FileTokenStore(Path file, Clock clock) {
         this.file = Objects.requireNonNull(file, "file");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.fileLock = new TokenFileLock(file);
     }
 
     /** {@return the token file, as given: not resolved against symbolic links or the working directory} */
@@ -145,7 +149,7 @@ public final class FileTokenStore implements TokenStore {
         ReentrantLock lock;
         try {
             Files.createDirectories(dir);
-            lock = inJvmLock(dir, target);
+            lock = TokenFileLock.inJvmLock(dir, target);
         } catch (IOException e) {
             throw saveFailed(e);
         }
@@ -187,74 +191,36 @@ public final class FileTokenStore implements TokenStore {
 
     /**
      * Locks the token file against other processes (and other instances in this JVM) until the returned lock
-     * is closed, by an OS lock on a sibling file named like the token file plus {@code .lock}. The lock must be
-     * closed by the thread that took it; that thread may take it again meanwhile (each lock is closed on its own),
-     * and closing a lock again does nothing.
+     * is closed, waiting at most 10 seconds; see {@link #lock(Duration)}.
      *
-     * @throws IOException naming the token file and the lock file, if the directory or the lock file cannot be
-     *     created or locked
+     * @throws IOException naming the token file and the lock file, if the lock is not free within 10 seconds, or
+     *     the directory or the lock file cannot be created or locked
      */
     @Override
     public Lock lock() throws IOException {
-        Path target = resolveLinks(file);
-        Path dir = directoryOf(target);
-        Path lockFile = target.resolveSibling(target.getFileName() + ".lock");
-        ReentrantLock inJvm;
-        try {
-            Files.createDirectories(dir);
-            inJvm = inJvmLock(dir, target);
-        } catch (IOException e) {
-            throw lockFailed(lockFile, e);
-        }
-        inJvm.lock();
-        if (inJvm.getHoldCount() > 1) {
-            return closingOnce(inJvm::unlock); // this thread holds the OS lock already
-        }
-        try {
-            FileChannel channel = openLockFile(lockFile);
-            try {
-                FileLock osLock = channel.lock();
-                return closingOnce(() -> {
-                    try {
-                        osLock.release();
-                        channel.close();
-                    } finally {
-                        inJvm.unlock();
-                    }
-                });
-            } catch (IOException | RuntimeException e) {
-                channel.close();
-                throw e;
-            }
-        } catch (IOException e) {
-            inJvm.unlock();
-            throw lockFailed(lockFile, e);
-        } catch (RuntimeException e) {
-            inJvm.unlock();
-            throw e;
-        }
+        return lock(TokenFileLock.DEFAULT_TIMEOUT);
     }
 
-    private IOException lockFailed(Path lockFile, IOException e) {
-        return new IOException("Could not lock token file " + file + " via " + lockFile + ": " + describe(e), e);
-    }
-
-    private static Lock closingOnce(Lock release) {
-        AtomicBoolean closed = new AtomicBoolean();
-        return () -> {
-            if (closed.compareAndSet(false, true)) {
-                release.close();
-            }
-        };
-    }
-
-    private static FileChannel openLockFile(Path lockFile) throws IOException {
-        try {
-            return FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                    ownerOnly(directoryOf(lockFile)));
-        } catch (java.nio.file.FileAlreadyExistsException e) {
-            return FileChannel.open(lockFile, StandardOpenOption.WRITE);
+    /**
+     * Locks the token file against other processes (and other instances in this JVM) until the returned lock
+     * is closed, by an OS lock on a sibling file named like the token file plus {@code .lock}, waiting at most
+     * {@code timeout} for another holder. The lock must be closed by the thread that took it; that thread may take
+     * it again meanwhile without waiting (each lock is closed on its own), and closing a lock again does nothing.
+     *
+     * @param timeout how long to wait at most; {@link Duration#ZERO} tries once
+     * @throws IOException naming the token file and the lock file, if another thread or process holds the lock for
+     *     longer than {@code timeout}, or the directory or the lock file cannot be created or locked; an
+     *     {@link java.io.InterruptedIOException} if the thread is interrupted while it waits (its interrupt status
+     *     stays set). No lock is held then
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    @Override
+    public Lock lock(Duration timeout) throws IOException {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
         }
+        return fileLock.acquire(resolveLinks(file), timeout);
     }
 
     @Override
@@ -262,17 +228,8 @@ public final class FileTokenStore implements TokenStore {
         return "FileTokenStore[" + file + "]";
     }
 
-    /**
-     * The lock of this JVM for the file {@code target} in the existing directory {@code dir}, keyed by the real
-     * path of the directory: an OS file lock is held per process, so two paths to one file must share it.
-     */
-    private static ReentrantLock inJvmLock(Path dir, Path target) throws IOException {
-        Path key = dir.toRealPath().resolve(target.getFileName());
-        return IN_JVM_LOCKS.computeIfAbsent(key, p -> new ReentrantLock());
-    }
-
-    /** Follows symbolic links to the file they name, even when that file does not exist yet. */
-    private static Path directoryOf(Path file) {
+    /** The absolute directory of {@code file}, which must name a file, not a root. */
+    static Path directoryOf(Path file) {
         Path dir = file.toAbsolutePath().getParent();
         if (dir == null) {
             throw new IllegalArgumentException("token file " + file + " names a file system root, not a file");
@@ -280,6 +237,7 @@ public final class FileTokenStore implements TokenStore {
         return dir;
     }
 
+    /** Follows symbolic links to the file they name, even when that file does not exist yet. */
     static Path resolveLinks(Path path) throws IOException {
         Path current = path;
         for (int i = 0; i < MAX_SYMLINK_DEPTH && Files.isSymbolicLink(current); i++) {
@@ -294,7 +252,7 @@ public final class FileTokenStore implements TokenStore {
         return current;
     }
 
-    private static FileAttribute<?>[] ownerOnly(Path dir) {
+    static FileAttribute<?>[] ownerOnly(Path dir) {
         if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
             Set<PosixFilePermission> perms = PosixFilePermissions.fromString("rw-------");
             return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(perms)};
@@ -311,7 +269,7 @@ public final class FileTokenStore implements TokenStore {
         }
     }
 
-    private static String describe(IOException e) {
+    static String describe(IOException e) {
         if (e instanceof FileSystemException fse) {
             String reason = fse.getReason() == null ? e.getClass().getSimpleName() : fse.getReason();
             return reason + " (" + fse.getFile() + ")";

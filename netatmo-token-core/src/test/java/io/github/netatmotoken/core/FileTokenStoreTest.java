@@ -816,10 +816,14 @@ class FileTokenStoreTest {
         assertTrue(acquired.await(10, TimeUnit.SECONDS), "the lock was not released");
     }
 
-    /** Spins until {@code thread} is parked (waiting for a lock) or has ended; a lock wait never ends by itself. */
-    private static void awaitParked(Thread thread) {
+    /**
+     * Spins until {@code thread} is parked (waiting for a lock, or between two tries of the OS lock) or has ended; a
+     * lock wait does not end by itself for 10 seconds.
+     */
+    static void awaitParked(Thread thread) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (thread.getState() != Thread.State.WAITING && thread.getState() != Thread.State.TERMINATED) {
+        while (thread.getState() != Thread.State.WAITING && thread.getState() != Thread.State.TIMED_WAITING
+                && thread.getState() != Thread.State.TERMINATED) {
             assertTrue(System.nanoTime() < deadline, "thread neither parked nor ended: " + thread.getState());
             Thread.onSpinWait();
         }

@@ -1,9 +1,12 @@
 package io.github.netatmotoken.core;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 
@@ -15,6 +18,8 @@ import java.time.Instant;
  *   <li>{@code save-once <file>}: saves one token; prints {@code saved} or {@code failed: <message>}.</li>
  *   <li>{@code probe-lock <lock file>}: prints {@code busy} if another process holds the OS lock on the file,
  *       else {@code free}.</li>
+ *   <li>{@code hold-lock <file>}: takes the store's lock, prints {@code locked}, waits for a line (or the end) on
+ *       stdin, closes the lock and prints {@code released}.</li>
  * </ul>
  */
 final class TokenFileChild {
@@ -35,6 +40,7 @@ final class TokenFileChild {
             case "loop" -> loop(Path.of(args[1]), Integer.parseInt(args[2]));
             case "save-once" -> saveOnce(Path.of(args[1]));
             case "probe-lock" -> probeLock(Path.of(args[1]));
+            case "hold-lock" -> holdLock(Path.of(args[1]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
@@ -63,5 +69,14 @@ final class TokenFileChild {
                 FileLock lock = channel.tryLock()) {
             System.out.println(lock == null ? "busy" : "free");
         }
+    }
+
+    private static void holdLock(Path file) throws IOException {
+        try (TokenStore.Lock lock = new FileTokenStore(file).lock()) {
+            System.out.println("locked");
+            System.out.flush();
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        }
+        System.out.println("released");
     }
 }
