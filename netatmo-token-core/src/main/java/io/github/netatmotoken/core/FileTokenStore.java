@@ -9,7 +9,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
@@ -39,9 +38,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link Clock} so that the token is refreshed at once. A file that cannot be understood raises a
  * {@link TokenFileException} and is left untouched.
  *
- * <p><b>Writing</b> never leaves a partial file: the token goes to a temporary file in the same directory, which is
- * forced to disk and renamed over the target; then the directory is forced. The file gets owner-only permissions
- * (0600) on POSIX file systems. A symbolic link is written through to its target.
+ * <p><b>Writing</b> is atomic where the file system allows it, so that a crash never leaves a partial file: the
+ * token goes to a temporary file in the same directory, which is forced to disk and renamed over the target; then
+ * the directory is forced. The file gets owner-only permissions (0600) on POSIX file systems. A symbolic link is
+ * written through to its target. A token file that is a mount point of its own, such as a single file
+ * bind-mounted into a container ({@code docker run -v ./token.json:/data/token.json}), cannot be renamed over (the
+ * OS refuses with EBUSY): it is overwritten in place instead (truncated, written, forced to disk, made 0600 where
+ * this user may), which a crash during the write can leave partial. One WARN per store says so, and that mounting
+ * the directory instead makes saves atomic again.
  *
  * <p><b>Locking.</b> {@link #lock()} coordinates processes sharing the file with an OS lock on a sibling
  * {@code .lock} file, and the threads of this JVM with a lock per file. It waits at most 10 seconds, and
@@ -58,7 +62,9 @@ public final class FileTokenStore implements TokenStore {
 
     private final Path file;
     private final Clock clock;
+    private final TokenFileOperations operations;
     private final TokenFileLock fileLock;
+    private final InPlaceWrite inPlace;
 
     /**
      * A store for {@code file}, using the system clock for the short expiry of incomplete files.
@@ -78,9 +84,16 @@ public final class FileTokenStore implements TokenStore {
      *     pass a fixed clock to get a predictable token
      */
     public FileTokenStore(Path file, Clock clock) {
+        this(file, clock, TokenFileOperations.SYSTEM);
+    }
+
+    /** A store whose temp file, rename and lock file calls are {@code operations}: tests inject one fault. */
+    FileTokenStore(Path file, Clock clock, TokenFileOperations operations) {
         this.file = Objects.requireNonNull(file, "file");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.fileLock = new TokenFileLock(file);
+        this.operations = operations;
+        this.fileLock = new TokenFileLock(file, operations);
+        this.inPlace = new InPlaceWrite(file);
     }
 
     /** {@return the token file, as given: not resolved against symbolic links or the working directory} */
@@ -129,9 +142,11 @@ public final class FileTokenStore implements TokenStore {
     }
 
     /**
-     * Replaces the token file atomically and durably with mode 0600, creating missing parent directories.
+     * Replaces the token file atomically and durably with mode 0600, creating missing parent directories; where it
+     * cannot be replaced (see above) it is overwritten in place, with one WARN per store.
      *
-     * @throws IOException naming the path if the token could not be written; the previous file is then intact
+     * @throws IOException naming the token file if the token could not be written; the previous file is then
+     *     intact, unless the message says that a write in place failed half-way
      * @throws IllegalArgumentException if the expiry lies outside the years 0000 to 9999, or the token would make
      *     a file larger than 64 KiB
      */
@@ -151,7 +166,7 @@ public final class FileTokenStore implements TokenStore {
             Files.createDirectories(dir);
             lock = TokenFileLock.inJvmLock(dir, target);
         } catch (IOException e) {
-            throw saveFailed(e);
+            throw saveFailed(file, e);
         }
         lock.lock();
         try {
@@ -162,29 +177,51 @@ public final class FileTokenStore implements TokenStore {
     }
 
     private void write(Path dir, Path target, byte[] content) throws IOException {
-        Path temp = null;
+        Path temp;
         try {
-            temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", ownerOnly(dir));
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(content);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                channel.force(true);
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            temp = null;
+            temp = operations.createTempFile(dir, "." + target.getFileName() + ".", ownerOnly(dir));
         } catch (IOException e) {
-            throw saveFailed(e);
+            throw saveFailed(file, e);
+        }
+        boolean replaced = false;
+        try {
+            writeAndForce(FileChannel.open(temp, StandardOpenOption.WRITE), content);
+            try {
+                operations.replace(temp, target);
+                replaced = true;
+            } catch (FileSystemException e) {
+                if (!TokenFileOperations.isMountPoint(e)) {
+                    throw e;
+                }
+            }
+        } catch (IOException e) {
+            throw saveFailed(file, e);
         } finally {
-            if (temp != null) {
+            if (!replaced) {
                 Files.deleteIfExists(temp);
             }
         }
-        forceDirectory(dir);
+        if (replaced) {
+            forceDirectory(dir);
+            return;
+        }
+        inPlace.write(target, content, "Token file {} is a mount point of its own (a single file bind-mounted into a"
+                + " container, as with docker run -v ./token.json:/data/token.json?), so it cannot be replaced"
+                + " atomically and is written in place: a crash during a save can leave a partial file. Mount the"
+                + " directory that holds it instead (docker run -v ./data:/data)", file);
     }
 
-    private IOException saveFailed(IOException e) {
+    static void writeAndForce(FileChannel channel, byte[] content) throws IOException {
+        try (channel) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        }
+    }
+
+    static IOException saveFailed(Path file, IOException e) {
         return new IOException("Could not save token file " + file + ": " + describe(e)
                 + "; the previous file is unchanged", e);
     }

@@ -5,12 +5,9 @@ import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -39,10 +36,15 @@ final class TokenFileLock {
     private static final ConcurrentMap<Path, ReentrantLock> IN_JVM_LOCKS = new ConcurrentHashMap<>();
 
     private final Path file;
+    private final TokenFileOperations operations;
 
-    /** @param file the token file as the store was given it, for messages */
-    TokenFileLock(Path file) {
+    /**
+     * @param file the token file as the store was given it, for messages
+     * @param operations the calls that open the lock file
+     */
+    TokenFileLock(Path file, TokenFileOperations operations) {
         this.file = file;
+        this.operations = operations;
     }
 
     /**
@@ -95,7 +97,7 @@ final class TokenFileLock {
             long budget, Duration timeout) throws IOException {
         FileChannel channel;
         try {
-            channel = openLockFile(lockFile, dir);
+            channel = operations.openLockFile(lockFile, FileTokenStore.ownerOnly(dir));
         } catch (IOException e) {
             throw failed(lockFile, e);
         }
@@ -146,15 +148,6 @@ final class TokenFileLock {
             throw interrupted(lockFile, e); // the interrupt status stays set
         } catch (IOException e) {
             throw failed(lockFile, e);
-        }
-    }
-
-    private static FileChannel openLockFile(Path lockFile, Path dir) throws IOException {
-        try {
-            return FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                    FileTokenStore.ownerOnly(dir));
-        } catch (FileAlreadyExistsException e) {
-            return FileChannel.open(lockFile, StandardOpenOption.WRITE);
         }
     }
 
