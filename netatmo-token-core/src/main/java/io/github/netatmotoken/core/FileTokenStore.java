@@ -9,6 +9,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.ReadOnlyFileSystemException;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
@@ -41,16 +42,23 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Writing</b> is atomic where the file system allows it, so that a crash never leaves a partial file: the
  * token goes to a temporary file in the same directory, which is forced to disk and renamed over the target; then
  * the directory is forced. The file gets owner-only permissions (0600) on POSIX file systems. A symbolic link is
- * written through to its target. A token file that is a mount point of its own, such as a single file
- * bind-mounted into a container ({@code docker run -v ./token.json:/data/token.json}), cannot be renamed over (the
- * OS refuses with EBUSY): it is overwritten in place instead (truncated, written, forced to disk, made 0600 where
- * this user may), which a crash during the write can leave partial. One WARN per store says so, and that mounting
- * the directory instead makes saves atomic again.
+ * written through to its target. Two setups cannot rename, and there the existing file is overwritten in place
+ * instead (truncated, written, forced to disk, made 0600 where this user may), which a crash during the write can
+ * leave partial; one WARN per store says so and what to do:
+ * <ul>
+ *   <li>the token file is a mount point of its own, such as a single file bind-mounted into a container
+ *       ({@code docker run -v ./token.json:/data/token.json}): the OS refuses the rename with EBUSY. Mounting the
+ *       directory instead makes saves atomic again;</li>
+ *   <li>the directory does not let this program create files (a read-only mounted secret, a file of this user in
+ *       a directory of root) while the file itself is writable.</li>
+ * </ul>
  *
  * <p><b>Locking.</b> {@link #lock()} coordinates processes sharing the file with an OS lock on a sibling
  * {@code .lock} file, and the threads of this JVM with a lock per file. It waits at most 10 seconds, and
  * {@link #lock(Duration)} as long as it is told, for another holder; then it fails with an {@link IOException}
- * naming the token file and the lock file, so that a stuck process sharing the file cannot hang this one.
+ * naming the token file and the lock file, so that a stuck process sharing the file cannot hang this one. Where
+ * the lock file cannot be created (the directory is read-only, or not this user's), the lock keeps out the other
+ * threads of this JVM only, and one WARN per store says that other processes are not kept out.
  *
  * <p>This class is thread-safe; concurrent saves, also from several instances for the same file, never interleave.
  */
@@ -180,8 +188,15 @@ public final class FileTokenStore implements TokenStore {
         Path temp;
         try {
             temp = operations.createTempFile(dir, "." + target.getFileName() + ".", ownerOnly(dir));
-        } catch (IOException e) {
-            throw saveFailed(file, e);
+        } catch (IOException | ReadOnlyFileSystemException e) {
+            if (!TokenFileOperations.cannotCreate(e) || !Files.isRegularFile(target)) {
+                throw saveFailed(file, e instanceof IOException io ? io : new IOException(e.toString(), e));
+            }
+            inPlace.write(target, content, "Token file {}: cannot create a temporary file in {} ({}), so the token"
+                    + " file is written in place instead of replaced atomically: a crash during a save can leave a"
+                    + " partial file. Let this program create files in {} to make saves atomic again",
+                    file, dir, TokenFileOperations.reason(e), dir);
+            return;
         }
         boolean replaced = false;
         try {
@@ -243,6 +258,9 @@ public final class FileTokenStore implements TokenStore {
      * is closed, by an OS lock on a sibling file named like the token file plus {@code .lock}, waiting at most
      * {@code timeout} for another holder. The lock must be closed by the thread that took it; that thread may take
      * it again meanwhile without waiting (each lock is closed on its own), and closing a lock again does nothing.
+     *
+     * <p>If the lock file cannot be created (the directory is read-only, or not this user's), the lock keeps out
+     * the other threads of this JVM only, and a WARN says so once per store.
      *
      * @param timeout how long to wait at most; {@link Duration#ZERO} tries once
      * @throws IOException naming the token file and the lock file, if another thread or process holds the lock for

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How a {@link FileTokenStore} saves where it cannot rename a temporary file over the token file (a mount point of
- * its own): the existing file is truncated, written and forced to disk. A
+ * its own, a directory it cannot create files in): the existing file is truncated, written and forced to disk. A
  * crash in between leaves it empty or partial, which {@link FileTokenStore#load()} then reports, so the first such
  * save of each store logs a WARN saying why and what to do.
  *

@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.ReadOnlyFileSystemException;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -14,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The lock of one {@link FileTokenStore}'s token file, in two levels: a {@link ReentrantLock} per file for the
@@ -23,9 +26,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Both waits share one deadline. The in-JVM wait parks in {@link ReentrantLock#tryLock(long, TimeUnit)}; the OS
  * wait polls {@link FileChannel#tryLock()} with a backoff of 5 ms doubling to 100 ms, because a blocking
  * {@link FileChannel#lock()} cannot be given a deadline. An interrupt ends either wait with an
- * {@link InterruptedIOException}.
+ * {@link InterruptedIOException}. A directory in which the lock file cannot be created (read-only, or not the
+ * user's) leaves the in-JVM level alone, with one WARN per store.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe; one instance per store, so that each store warns once.
  */
 final class TokenFileLock {
     /** What {@link FileTokenStore#lock()} waits at most. */
@@ -34,9 +38,11 @@ final class TokenFileLock {
     private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final ConcurrentMap<Path, ReentrantLock> IN_JVM_LOCKS = new ConcurrentHashMap<>();
+    private static final Logger log = LoggerFactory.getLogger(FileTokenStore.class);
 
     private final Path file;
     private final TokenFileOperations operations;
+    private final AtomicBoolean warnedUncoordinated = new AtomicBoolean();
 
     /**
      * @param file the token file as the store was given it, for messages
@@ -98,8 +104,17 @@ final class TokenFileLock {
         FileChannel channel;
         try {
             channel = operations.openLockFile(lockFile, FileTokenStore.ownerOnly(dir));
-        } catch (IOException e) {
-            throw failed(lockFile, e);
+        } catch (IOException | ReadOnlyFileSystemException e) {
+            if (e instanceof IOException io && !TokenFileOperations.cannotCreate(io)) {
+                throw failed(lockFile, io);
+            }
+            if (warnedUncoordinated.compareAndSet(false, true)) {
+                log.warn("Token file {}: cannot create its lock file {} ({}), so its lock keeps out only the other"
+                        + " threads of this program, not other processes: two programs using this token file could"
+                        + " spend the same refresh token. Let this program create files in {}, or make sure that no"
+                        + " other program uses the token file", file, lockFile, TokenFileOperations.reason(e), dir);
+            }
+            return closingOnce(inJvm::unlock);
         }
         try {
             FileLock osLock = lockWithin(channel, lockFile, start, budget, timeout);

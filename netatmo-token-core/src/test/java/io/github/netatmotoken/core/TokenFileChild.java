@@ -8,6 +8,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -20,6 +21,8 @@ import java.time.Instant;
  *       else {@code free}.</li>
  *   <li>{@code hold-lock <file>}: takes the store's lock, prints {@code locked}, waits for a line (or the end) on
  *       stdin, closes the lock and prints {@code released}.</li>
+ *   <li>{@code save-twice-and-lock <file>}: saves tokens 1 and 2, takes and closes the lock twice, and prints
+ *       {@code saved and locked}, or {@code failed: <message>}.</li>
  * </ul>
  */
 final class TokenFileChild {
@@ -41,6 +44,7 @@ final class TokenFileChild {
             case "save-once" -> saveOnce(Path.of(args[1]));
             case "probe-lock" -> probeLock(Path.of(args[1]));
             case "hold-lock" -> holdLock(Path.of(args[1]));
+            case "save-twice-and-lock" -> saveTwiceAndLock(Path.of(args[1]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
@@ -78,5 +82,18 @@ final class TokenFileChild {
             new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         }
         System.out.println("released");
+    }
+
+    private static void saveTwiceAndLock(Path file) {
+        FileTokenStore store = new FileTokenStore(file);
+        try {
+            store.save(token(0, 1));
+            store.save(token(0, 2));
+            store.lock().close();
+            store.lock(Duration.ZERO).close();
+            System.out.println("saved and locked");
+        } catch (IOException e) {
+            System.out.println("failed: " + e.getMessage());
+        }
     }
 }
