@@ -52,12 +52,18 @@ public interface TokenStore {
     }
 
     /**
-     * Like {@link #lock()}, but gives up after {@code timeout}. The default ignores the timeout and calls
-     * {@link #lock()}.
+     * Takes the lock of {@link #lock()}, waiting at most about {@code timeout} for another holder to let go. A
+     * {@link RefreshingTokenSource} calls this with what is left of its own time budget, so that a stuck process
+     * sharing the store makes its refresh fail instead of hang.
      *
-     * @param timeout the longest to wait for the lock
-     * @return the held lock
-     * @throws IOException if the lock cannot be taken in time
+     * <p>The default ignores {@code timeout} and calls {@link #lock()}, which is right for a store whose lock
+     * never waits; a store whose lock can wait ({@link FileTokenStore}) bounds the wait.
+     *
+     * @param timeout how long to wait at most; {@link Duration#ZERO} tries once
+     * @return the held lock, as for {@link #lock()}
+     * @throws IOException if the lock cannot be taken in time, or at all; no lock is held then. An interrupt while
+     *     waiting ends the wait with an {@link java.io.InterruptedIOException}, the thread's interrupt status set
+     * @throws IllegalArgumentException if {@code timeout} is negative (checked by stores that wait)
      */
     default Lock lock(Duration timeout) throws IOException {
         return lock();

@@ -1,10 +1,14 @@
 package io.github.netatmotoken.core;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -15,6 +19,10 @@ import java.time.Instant;
  *   <li>{@code save-once <file>}: saves one token; prints {@code saved} or {@code failed: <message>}.</li>
  *   <li>{@code probe-lock <lock file>}: prints {@code busy} if another process holds the OS lock on the file,
  *       else {@code free}.</li>
+ *   <li>{@code hold-lock <file>}: takes the store's lock, prints {@code locked}, waits for a line (or the end) on
+ *       stdin, closes the lock and prints {@code released}.</li>
+ *   <li>{@code save-twice-and-lock <file>}: saves tokens 1 and 2, takes and closes the lock twice, and prints
+ *       {@code saved and locked}, or {@code failed: <message>}.</li>
  * </ul>
  */
 final class TokenFileChild {
@@ -35,6 +43,8 @@ final class TokenFileChild {
             case "loop" -> loop(Path.of(args[1]), Integer.parseInt(args[2]));
             case "save-once" -> saveOnce(Path.of(args[1]));
             case "probe-lock" -> probeLock(Path.of(args[1]));
+            case "hold-lock" -> holdLock(Path.of(args[1]));
+            case "save-twice-and-lock" -> saveTwiceAndLock(Path.of(args[1]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
@@ -62,6 +72,28 @@ final class TokenFileChild {
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
                 FileLock lock = channel.tryLock()) {
             System.out.println(lock == null ? "busy" : "free");
+        }
+    }
+
+    private static void holdLock(Path file) throws IOException {
+        try (TokenStore.Lock lock = new FileTokenStore(file).lock()) {
+            System.out.println("locked");
+            System.out.flush();
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        }
+        System.out.println("released");
+    }
+
+    private static void saveTwiceAndLock(Path file) {
+        FileTokenStore store = new FileTokenStore(file);
+        try {
+            store.save(token(0, 1));
+            store.save(token(0, 2));
+            store.lock().close();
+            store.lock(Duration.ZERO).close();
+            System.out.println("saved and locked");
+        } catch (IOException e) {
+            System.out.println("failed: " + e.getMessage());
         }
     }
 }
