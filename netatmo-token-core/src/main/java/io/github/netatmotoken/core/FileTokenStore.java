@@ -172,7 +172,7 @@ public final class FileTokenStore implements TokenStore {
         ReentrantLock lock;
         try {
             Files.createDirectories(dir);
-            lock = TokenFileLock.inJvmLock(dir, target);
+            lock = TokenFileLock.writeLock(dir, target);
         } catch (IOException e) {
             throw saveFailed(file, e);
         }

@@ -563,8 +563,9 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             store.save(token);
             log.info("Saved the NetAtmo token to {} on shutdown", store);
         } catch (IOException | RuntimeException e) {
-            if (inStore || Thread.currentThread().isInterrupted()) {
-                log.error("Could not save the NetAtmo token to {} on shutdown: {}", store, e.getMessage());
+            if (inStore) {
+                log.warn("Could not check on shutdown that {} still holds the current NetAtmo token, which was saved"
+                        + " when it was obtained: {}", store, e.getMessage());
                 return;
             }
             // Only this source holds the live refresh token, and the store's is spent: losing ours would lock the
@@ -703,7 +704,13 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                 fresh = fresh.withRefreshToken(refreshToken);
             }
             if (!sameChain(basis)) {
+                // setToken replaced the chain meanwhile, and may not have got the lock we hold: its token is the
+                // one to keep, so it is saved now rather than the store being left with the refresh token just spent.
                 log.info("A refresh finished after a new token was set; its result is not used");
+                Token newer = unsaved;
+                if (newer != null) {
+                    savePending(newer, events);
+                }
                 return current;
             }
             jobPhase = "saving the new NetAtmo token to " + store;
@@ -1207,6 +1214,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
      * {@link IllegalArgumentException} naming the parameter and the allowed range. Defaults:
      * <ul>
      *   <li>{@code clock}: the system clock, for expiries</li>
+     *   <li>{@code ticker}: {@link System#nanoTime()}, for backoff, intervals and schedules</li>
      *   <li>{@code refreshMargin}: 5 minutes before expiry the token is renewed</li>
      *   <li>{@code expiryMargin}: 30 seconds before expiry callers wait for the refresh</li>
      *   <li>{@code minRefreshInterval}: 5 seconds at least between two refreshes</li>
@@ -1233,7 +1241,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         private @Nullable TokenStore store;
         private @Nullable TokenClient client;
         private Clock clock = Clock.systemUTC();
-        private Ticker ticker = Ticker.SYSTEM;
+        private Ticker ticker = Ticker.systemTicker();
         private Duration refreshMargin = Duration.ofMinutes(5);
         private Duration expiryMargin = Duration.ofSeconds(30);
         private Duration minRefreshInterval = Duration.ofSeconds(5);
@@ -1285,8 +1293,15 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             return this;
         }
 
-        /** Elapsed time for backoff, timeouts and the schedule; for tests. */
-        Builder ticker(Ticker ticker) {
+        /**
+         * Optional: elapsed time for backoff, the minimum interval, timeouts and the background schedule;
+         * {@link Ticker#systemTicker()} by default. Tests that move a fake {@link #clock(Clock) clock} move a fake
+         * ticker with it.
+         *
+         * @param ticker the source of elapsed nanoseconds
+         * @return this builder
+         */
+        public Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }

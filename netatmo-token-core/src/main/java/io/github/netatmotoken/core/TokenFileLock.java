@@ -38,6 +38,7 @@ final class TokenFileLock {
     private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final ConcurrentMap<Path, ReentrantLock> IN_JVM_LOCKS = new ConcurrentHashMap<>();
+    private static final ConcurrentMap<Path, ReentrantLock> WRITE_LOCKS = new ConcurrentHashMap<>();
     private static final Logger log = LoggerFactory.getLogger(FileTokenStore.class);
 
     private final Path file;
@@ -60,6 +61,16 @@ final class TokenFileLock {
     static ReentrantLock inJvmLock(Path dir, Path target) throws IOException {
         Path key = dir.toRealPath().resolve(target.getFileName());
         return IN_JVM_LOCKS.computeIfAbsent(key, p -> new ReentrantLock());
+    }
+
+    /**
+     * The lock of this JVM that keeps two writes of {@code target} apart (an in-place write must not interleave
+     * with another). Separate from {@link #inJvmLock}, which a refresh holds across a network call: a save on
+     * another thread, such as {@code close()} saving the newest token, must not wait for that.
+     */
+    static ReentrantLock writeLock(Path dir, Path target) throws IOException {
+        Path key = dir.toRealPath().resolve(target.getFileName());
+        return WRITE_LOCKS.computeIfAbsent(key, p -> new ReentrantLock());
     }
 
     /**

@@ -42,7 +42,7 @@ class NoSecretsInLogsTest {
             NetatmoOAuthClient client = NetatmoOAuthClient.builder().clientId("id").clientSecret(SECRET)
                     .baseUrl(URI.create(server.url("/").toString())).clock(clock).build();
             FileTokenStore store = new FileTokenStore(file, clock);
-            RefreshingTokenSource source = RefreshingTokenSource.builder().store(store).client(client).clock(clock)
+            RefreshingTokenSource source = RefreshingTokenSource.builder().store(store).client(client).clock(clock).ticker(clock)
                     .executor(Runnable::run).build();
             seen.add(client.toString());
             seen.add(source.toString());

@@ -2,6 +2,8 @@ package io.github.netatmotoken.core;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A child JVM for {@link SharedTokenFileTest}: forces {@code count} refreshes on a token file that another process
@@ -17,9 +19,13 @@ public final class SharedTokenFileWorker {
         int count = Integer.parseInt(args[2]);
         NetatmoOAuthClient client = NetatmoOAuthClient.builder().clientId("shared-client")
                 .clientSecret("shared-secret").baseUrl(baseUrl).build();
+        // Each token "works for a while" before it is rejected: the ticker moves two minutes per round, so that
+        // the source renews every rejected token at once instead of backing off as for rejections at first use.
+        AtomicLong elapsed = new AtomicLong();
         try (RefreshingTokenSource source = RefreshingTokenSource.builder().store(new FileTokenStore(file))
-                .client(client).build()) {
+                .client(client).ticker(() -> System.nanoTime() + elapsed.get()).build()) {
             for (int i = 0; i < count; i++) {
+                elapsed.addAndGet(Duration.ofMinutes(2).toNanos());
                 Token used = source.token();
                 source.invalidate(used);
                 Token next = source.token();
