@@ -33,10 +33,20 @@ import org.jspecify.annotations.Nullable;
  * <p>What it does with each request:
  * <ul>
  *   <li>A request that already has an {@code Authorization} header is sent untouched.</li>
- *   <li>Otherwise it gets {@code Authorization: Bearer <access token>} from {@link TokenSource#token()}. If there
- *       is no usable token, the call fails with that method's exception (such as
+ *   <li>Otherwise it gets {@code Authorization: Bearer <access token>} from the {@link TokenSource}. If there
+ *       is no usable token, the call fails with the source's exception (such as
  *       {@link NotAuthenticatedException} or {@link io.github.netatmotoken.core.ReauthorizationRequiredException})
  *       before anything is sent.</li>
+ *   <li>Waiting for the token (while the source refreshes it) is part of the call: the wait ends when the call's
+ *       {@linkplain okhttp3.OkHttpClient.Builder#callTimeout(java.time.Duration) timeout} or
+ *       {@linkplain okhttp3.Call#timeout() deadline} passes, with the {@link java.io.InterruptedIOException}
+ *       {@code "timeout"} that OkHttp gives for a call timeout, and within about 0.1 seconds of
+ *       {@link okhttp3.Call#cancel()}, with OkHttp's {@code IOException "Canceled"}; nothing is sent then. This
+ *       holds for {@code execute()} and {@code enqueue()}, with a source that implements
+ *       {@link TokenSource#token(java.time.Duration)}; a source that keeps its default waits as long as
+ *       {@link TokenSource#token()} does. Without a call timeout or deadline, the wait lasts as long as the
+ *       source lets it (its {@code refreshTimeout}, for a {@code RefreshingTokenSource}), and
+ *       {@code cancel()} still ends it.</li>
  *   <li>If NetAtmo rejects the token (HTTP 401, or HTTP 403 with error code 2 "invalid" or 3 "expired"), the
  *       token is {@linkplain TokenSource#invalidate(Token) invalidated} and the request is sent once more with a
  *       new one. There is never a second retry: if the retry is rejected too, the caller gets that response. If no
@@ -60,7 +70,8 @@ public final class NetatmoAuthInterceptor implements Interceptor {
 
     private static final String AUTHORIZATION = "Authorization";
 
-    private final TokenSource tokens;
+    private final TokenSource source;
+    private final TokenWait tokens;
 
     /**
      * The header value of the token last used, so that the hot path does not build the same string for every
@@ -75,11 +86,13 @@ public final class NetatmoAuthInterceptor implements Interceptor {
      *     source among all clients that use the same token, so that one refresh serves them all
      */
     public NetatmoAuthInterceptor(TokenSource tokens) {
-        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.source = Objects.requireNonNull(tokens, "tokens");
+        this.tokens = new TokenWait(tokens);
     }
 
     @Override
     public Response intercept(Chain chain) throws IOException {
+        long start = System.nanoTime();
         if (chain.connection() != null) {
             // Only network interceptors see a connection; there, a retry would break OkHttp's contract.
             throw new IllegalStateException("NetatmoAuthInterceptor must be added with"
@@ -89,17 +102,17 @@ public final class NetatmoAuthInterceptor implements Interceptor {
         if (request.header(AUTHORIZATION) != null) {
             return chain.proceed(request);
         }
-        Token used = usableToken();
+        Token used = usableToken(chain, start);
         Response response = chain.proceed(authorized(request, used));
         int code = response.code();
         if (code != 401 && code != 403) {
             return response;
         }
-        return retryIfRejected(chain, request, used, response);
+        return retryIfRejected(chain, request, used, response, start);
     }
 
     /** The slow path: only for 401 and 403. */
-    private Response retryIfRejected(Chain chain, Request request, Token used, Response response)
+    private Response retryIfRejected(Chain chain, Request request, Token used, Response response, long start)
             throws IOException {
         ResponseBody peeked = response.peekBody(ApiError.MAX_BODY_BYTES);
         byte[] body = peeked.bytes();
@@ -111,14 +124,14 @@ public final class NetatmoAuthInterceptor implements Interceptor {
                 + ")") + " for " + request.method() + " " + request.url().encodedPath();
         RequestBody requestBody = request.body();
         if (requestBody != null && requestBody.isOneShot()) {
-            tokens.invalidate(used);
+            source.invalidate(used);
             log.info("NetAtmo rejected the access token: {}. Not retried because the request body is one-shot;"
                     + " the next call uses a new token", rejection);
             return response;
         }
         response.close();
-        tokens.invalidate(used);
-        Token fresh = usableToken();
+        source.invalidate(used);
+        Token fresh = usableToken(chain, start);
         if (Objects.equals(fresh.accessToken(), used.accessToken())) {
             log.warn("NetAtmo rejected the access token: {}, and the token source still hands out the same one;"
                     + " not retried", rejection);
@@ -128,10 +141,10 @@ public final class NetatmoAuthInterceptor implements Interceptor {
         return chain.proceed(authorized(request, fresh));
     }
 
-    private Token usableToken() throws IOException {
-        Token token = tokens.token();
+    private Token usableToken(Chain chain, long start) throws IOException {
+        Token token = tokens.token(chain.call(), start);
         if (token == null || !token.hasAccessToken()) {
-            throw new NotAuthenticatedException("The token source " + tokens.getClass().getName() + " returned no"
+            throw new NotAuthenticatedException("The token source " + source.getClass().getName() + " returned no"
                     + " access token; authorize this app with NetAtmo first");
         }
         return token;
@@ -148,7 +161,7 @@ public final class NetatmoAuthInterceptor implements Interceptor {
 
     @Override
     public String toString() {
-        return "NetatmoAuthInterceptor[" + tokens.getClass().getSimpleName() + "]";
+        return "NetatmoAuthInterceptor[" + source.getClass().getSimpleName() + "]";
     }
 
     /** A token and its header value; never printed. */
