@@ -55,12 +55,16 @@ import org.jspecify.annotations.Nullable;
  *       and the next call uses the new token.</li>
  *   <li>Every other response, including HTTP 403 with code 13 (missing scope) or 26 (usage limit reached), reaches
  *       the caller unchanged, and nothing is refreshed: a new token would not help.</li>
+ *   <li>The call fails only with {@link IOException}s, which OkHttp passes to an asynchronous call's
+ *       {@code Callback.onFailure}: a {@link RuntimeException} of the source, such as the
+ *       {@link IllegalStateException} of a closed {@code RefreshingTokenSource}, arrives as an
+ *       {@code IOException} that names the source and says what failed, with the original as its cause.</li>
  * </ul>
  *
  * <p>Add it with {@code addInterceptor} (as a network interceptor it fails every call with an
- * {@link IllegalStateException}), and only to clients that talk to NetAtmo: it sends the token with every request
- * that has no {@code Authorization} header of its own. OkHttp drops the header when it follows a redirect to
- * another host.
+ * {@link IOException} that says so), and only to clients that talk to NetAtmo: it sends the token with every
+ * request that has no {@code Authorization} header of its own. OkHttp drops the header when it follows a redirect
+ * to another host.
  *
  * <p>This class is thread-safe; one instance serves any number of concurrent calls, and many calls rejected with
  * the same token cause one refresh (the {@code TokenSource}'s {@code invalidate} guarantees it).
@@ -94,8 +98,9 @@ public final class NetatmoAuthInterceptor implements Interceptor {
     public Response intercept(Chain chain) throws IOException {
         long start = System.nanoTime();
         if (chain.connection() != null) {
-            // Only network interceptors see a connection; there, a retry would break OkHttp's contract.
-            throw new IllegalStateException("NetatmoAuthInterceptor must be added with"
+            // Only network interceptors see a connection; there, a retry would break OkHttp's contract. An
+            // IOException, not an IllegalStateException: OkHttp hands only IOExceptions to an async Callback.
+            throw new IOException("NetatmoAuthInterceptor must be added with"
                     + " OkHttpClient.Builder.addInterceptor, not addNetworkInterceptor");
         }
         Request request = chain.request();
@@ -124,13 +129,13 @@ public final class NetatmoAuthInterceptor implements Interceptor {
                 + ")") + " for " + request.method() + " " + request.url().encodedPath();
         RequestBody requestBody = request.body();
         if (requestBody != null && requestBody.isOneShot()) {
-            source.invalidate(used);
+            tokens.invalidate(used);
             log.info("NetAtmo rejected the access token: {}. Not retried because the request body is one-shot;"
                     + " the next call uses a new token", rejection);
             return response;
         }
         response.close();
-        source.invalidate(used);
+        tokens.invalidate(used);
         Token fresh = usableToken(chain, start);
         if (Objects.equals(fresh.accessToken(), used.accessToken())) {
             log.warn("NetAtmo rejected the access token: {}, and the token source still hands out the same one;"

@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Asks a {@link TokenSource} for a token on behalf of one OkHttp call: for no longer than the call's timeout
- * allows, and giving up soon after the call is canceled. Thread-safe.
+ * allows, giving up soon after the call is canceled, and failing only with {@link IOException}s, which is all that
+ * OkHttp passes on to an asynchronous call's {@code Callback}. Thread-safe.
  *
  * <p>A thread blocked in the source cannot be woken by {@link Call#cancel()}, so a wait that may block is split
  * into slices of {@link TokenSource#token(Duration)}, and the call is looked at between them. A slice that ends
@@ -41,10 +42,23 @@ final class TokenWait {
      * @throws InterruptedIOException ({@code "timeout"}, as OkHttp's own) if the call's timeout or deadline passed
      *     while it waited
      * @throws IOException ({@code "Canceled"}, as OkHttp's own) if the call was canceled while it waited; the
-     *     source's exception if it had no token
+     *     source's exception if it had no token; an IOException holding a {@link RuntimeException} of the source
      */
     Token token(Call call, long startNanos) throws IOException {
-        return boundedWaits ? sliced(call, startNanos) : tokens.token();
+        try {
+            return boundedWaits ? sliced(call, startNanos) : tokens.token();
+        } catch (RuntimeException e) {
+            throw sourceFailure("get a NetAtmo access token from", e);
+        }
+    }
+
+    /** {@link TokenSource#invalidate(Token)}, with a {@link RuntimeException} turned into an IOException. */
+    void invalidate(Token rejected) throws IOException {
+        try {
+            tokens.invalidate(rejected);
+        } catch (RuntimeException e) {
+            throw sourceFailure("report a rejected NetAtmo access token to", e);
+        }
     }
 
     private Token sliced(Call call, long startNanos) throws IOException {
@@ -90,6 +104,13 @@ final class TokenWait {
             failure.initCause(lastSlice);
         }
         return failure;
+    }
+
+    private IOException sourceFailure(String action, RuntimeException e) {
+        String why = e.getMessage() != null ? e.getMessage() : e.toString();
+        String source = tokens.getClass().getSimpleName();
+        return new IOException("Could not " + action + " " + (source.isEmpty() ? tokens.getClass().getName() : source)
+                + ": " + why, e);
     }
 
     /** Whether the source's class has a {@code token(Duration)} of its own, rather than the one that ignores it. */
