@@ -9,7 +9,6 @@ import okhttp3.Interceptor;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
@@ -52,9 +51,12 @@ import org.jspecify.annotations.Nullable;
  *       new one. There is never a second retry: if the retry is rejected too, the caller gets that response. If no
  *       new token can be had, the call fails with the {@code TokenSource}'s exception, which says why. A request
  *       with a {@linkplain RequestBody#isOneShot() one-shot} body is not retried; its caller gets the rejection
- *       and the next call uses the new token.</li>
+ *       and the next call uses the new token. Nor is a request retried when the source hands out the rejected
+ *       token again.</li>
  *   <li>Every other response, including HTTP 403 with code 13 (missing scope) or 26 (usage limit reached), reaches
  *       the caller unchanged, and nothing is refreshed: a new token would not help.</li>
+ *   <li>A response that reaches the caller is the one NetAtmo sent, with its whole body still to be read: the
+ *       interceptor only peeks at the first 16 KiB of a 403 for NetAtmo's error code.</li>
  *   <li>The call fails only with {@link IOException}s, which OkHttp passes to an asynchronous call's
  *       {@code Callback.onFailure}: a {@link RuntimeException} of the source, such as the
  *       {@link IllegalStateException} of a closed {@code RefreshingTokenSource}, arrives as an
@@ -116,34 +118,42 @@ public final class NetatmoAuthInterceptor implements Interceptor {
         return retryIfRejected(chain, request, used, response, start);
     }
 
-    /** The slow path: only for 401 and 403. */
+    /**
+     * The slow path: only for 401 and 403. A response that reaches the caller is the one NetAtmo sent, its body
+     * unread (a 403's is only peeked at); it is closed only when the request is sent again.
+     */
     private Response retryIfRejected(Chain chain, Request request, Token used, Response response, long start)
             throws IOException {
-        ResponseBody peeked = response.peekBody(ApiError.MAX_BODY_BYTES);
-        byte[] body = peeked.bytes();
-        ApiError error = response.code() == 403 ? ApiError.parse(body) : null;
-        if (response.code() == 403 && (error == null || !error.rejectsAccessToken())) {
-            return response;
-        }
-        String rejection = "HTTP " + response.code() + (error == null ? "" : " (NetAtmo error code " + error.code()
-                + ")") + " for " + request.method() + " " + request.url().encodedPath();
-        RequestBody requestBody = request.body();
-        if (requestBody != null && requestBody.isOneShot()) {
+        ApiError error = null;
+        try {
+            if (response.code() == 403) {
+                error = ApiError.parse(response.peekBody(ApiError.MAX_BODY_BYTES).bytes());
+                if (error == null || !error.rejectsAccessToken()) {
+                    return response;
+                }
+            }
+            String rejection = "HTTP " + response.code() + (error == null ? "" : " (NetAtmo error code "
+                    + error.code() + ")") + " for " + request.method() + " " + request.url().encodedPath();
             tokens.invalidate(used);
-            log.info("NetAtmo rejected the access token: {}. Not retried because the request body is one-shot;"
-                    + " the next call uses a new token", rejection);
-            return response;
+            RequestBody requestBody = request.body();
+            if (requestBody != null && requestBody.isOneShot()) {
+                log.info("NetAtmo rejected the access token: {}. Not retried because the request body is"
+                        + " one-shot; the next call uses a new token", rejection);
+                return response;
+            }
+            Token fresh = usableToken(chain, start);
+            if (Objects.equals(fresh.accessToken(), used.accessToken())) {
+                log.warn("NetAtmo rejected the access token: {}, and the token source still hands out the same"
+                        + " one; not retried", rejection);
+                return response;
+            }
+            response.close();
+            log.debug("NetAtmo rejected the access token: {}; retrying once with a new one", rejection);
+            return chain.proceed(authorized(request, fresh));
+        } catch (IOException | RuntimeException e) {
+            response.close();
+            throw e;
         }
-        response.close();
-        tokens.invalidate(used);
-        Token fresh = usableToken(chain, start);
-        if (Objects.equals(fresh.accessToken(), used.accessToken())) {
-            log.warn("NetAtmo rejected the access token: {}, and the token source still hands out the same one;"
-                    + " not retried", rejection);
-            return response.newBuilder().body(ResponseBody.create(body, peeked.contentType())).build();
-        }
-        log.debug("NetAtmo rejected the access token: {}; retrying once with a new one", rejection);
-        return chain.proceed(authorized(request, fresh));
     }
 
     private Token usableToken(Chain chain, long start) throws IOException {

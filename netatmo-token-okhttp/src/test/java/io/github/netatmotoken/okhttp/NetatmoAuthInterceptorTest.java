@@ -18,6 +18,7 @@ import io.github.netatmotoken.core.TokenSource;
 import io.github.netatmotoken.okhttp.TestServer.Received;
 import io.github.netatmotoken.okhttp.TestServer.Reply;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -285,6 +286,58 @@ class NetatmoAuthInterceptorTest {
         }
         assertEquals(1, server.requestCount());
         assertEquals(List.of("access-1"), tokens.invalidated());
+    }
+
+    @Test
+    void aRejectedOneShotRequestHandsTheCallerTheWholeBody() throws Exception {
+        FakeTokenSource tokens = FakeTokenSource.of("access-1", "access-2");
+        String rejection = largeBody("{\"error\":{\"code\":3,\"message\":\"Access token expired\"}}");
+        server.enqueue(Reply.json(401, rejection));
+
+        try (Response response = client(tokens).newCall(new Request.Builder().url(server.url("/api/upload"))
+                .post(new OneShotBody("payload")).build()).execute()) {
+            assertWholeBody(rejection, 401, response);
+        }
+        assertEquals(List.of("access-1"), tokens.invalidated());
+    }
+
+    @Test
+    void whenTheSourceHandsOutTheSameTokenAgainTheCallerGetsTheWholeBody() throws Exception {
+        FakeTokenSource tokens = FakeTokenSource.of("access-1");
+        String rejection = largeBody("{\"error\":{\"code\":2,\"message\":\"Invalid access token\"}}");
+        server.enqueue(Reply.json(403, rejection));
+
+        try (Response response = client(tokens).newCall(get()).execute()) {
+            assertWholeBody(rejection, 403, response);
+        }
+        assertEquals(1, server.requestCount());
+        assertEquals(List.of("access-1"), tokens.invalidated());
+    }
+
+    @Test
+    void aForbiddenThatRejectsNoTokenHandsTheCallerTheWholeBody() throws Exception {
+        FakeTokenSource tokens = FakeTokenSource.of("access-1", "access-2");
+        String forbidden = largeBody("{\"error\":{\"code\":13,\"message\":\"Application does not have the good"
+                + " scope rights\"}}");
+        server.enqueue(Reply.json(403, forbidden));
+
+        try (Response response = client(tokens).newCall(get()).execute()) {
+            assertWholeBody(forbidden, 403, response);
+        }
+        assertEquals(List.of(), tokens.invalidated());
+    }
+
+    /** NetAtmo's error JSON, then spaces (which JSON allows after a value) up to 20000 bytes, more than is peeked. */
+    private static String largeBody(String json) {
+        return json + " ".repeat(20_000 - json.length());
+    }
+
+    private static void assertWholeBody(String expected, int status, Response response) throws IOException {
+        assertEquals(status, response.code());
+        assertEquals("20000", response.header("Content-Length"));
+        byte[] body = response.body().bytes();
+        assertEquals(20_000, body.length);
+        assertEquals(expected, new String(body, StandardCharsets.UTF_8));
     }
 
     @Test
