@@ -17,8 +17,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A thread blocked in the source cannot be woken by {@link Call#cancel()}, so a wait that may block is split
  * into slices of {@link TokenSource#token(Duration)}, and the call is looked at between them. A slice that ends
- * with a {@link TokenRefreshException} no sooner than it was asked to is taken for the end of the slice; one that
- * ends sooner is the source's own answer (a failed refresh), and the caller gets it. Sources that keep the
+ * with a {@link TokenRefreshException} no sooner than it was asked to (give or take a millisecond) is taken for the
+ * end of the slice; one that ends sooner is the source's own answer (a failed refresh), and the caller gets it. Sources that keep the
  * interface's default {@code token(Duration)} ignore the bound and would block for a whole slice of theirs, so for
  * them there is one plain {@link TokenSource#token()}, as before.
  */
@@ -26,6 +26,8 @@ final class TokenWait {
     /** How often a waiting call looks whether it was canceled or is out of time. */
     static final Duration SLICE = Duration.ofMillis(100);
     private static final long SLICE_NANOS = SLICE.toNanos();
+    /** A source that counts its wait in milliseconds may end it up to this much early. */
+    private static final long EARLY_NANOS = 1_000_000;
 
     private final TokenSource tokens;
     private final boolean boundedWaits;
@@ -88,8 +90,8 @@ final class TokenWait {
                 // The constant on the hot path: no Duration is made unless less than a slice is left.
                 return tokens.token(wait == SLICE_NANOS ? SLICE : Duration.ofNanos(wait));
             } catch (TokenRefreshException e) {
-                if (System.nanoTime() - asked < wait) {
-                    throw e;
+                if (System.nanoTime() - asked < wait - EARLY_NANOS) {
+                    throw e; // the source's own answer, such as a failed refresh, not the end of the slice
                 }
                 lastSlice = e;
             }
