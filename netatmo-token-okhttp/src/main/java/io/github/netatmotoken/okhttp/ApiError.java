@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
  * The error body of NetAtmo's data API, {@code {"error":{"code":N,"message":"…"}}}.
  *
  * @param code NetAtmo's error code, such as 3 (access token expired) or 26 (usage limit reached)
- * @param message NetAtmo's text, without control characters and cut to {@value #MAX_MESSAGE_CHARS} characters, or
+ * @param message NetAtmo's text, with the secret given to {@link #parse(byte[], String)} replaced by
+ *     {@value #REDACTED}, without control characters and cut to {@value #MAX_MESSAGE_CHARS} characters, or
  *     {@code null}
  */
 record ApiError(int code, @Nullable String message) {
@@ -26,6 +27,8 @@ record ApiError(int code, @Nullable String message) {
     /** Error bodies are about a hundred bytes; no more than this is ever read of one. */
     static final int MAX_BODY_BYTES = 16 * 1024;
     static final int MAX_MESSAGE_CHARS = 200;
+    /** What a secret in NetAtmo's text is replaced with. */
+    static final String REDACTED = "[redacted]";
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -36,6 +39,14 @@ record ApiError(int code, @Nullable String message) {
 
     /** Reads a NetAtmo error body; {@code null} if {@code body} is anything else (HTML, empty, cut off). */
     static @Nullable ApiError parse(byte @Nullable [] body) {
+        return parse(body, null);
+    }
+
+    /**
+     * Like {@link #parse(byte[])}, and replaces {@code secret} in NetAtmo's text before the text is cut to its
+     * length, so that no part of it is left at the cut.
+     */
+    static @Nullable ApiError parse(byte @Nullable [] body, @Nullable String secret) {
         if (body == null || body.length == 0) {
             return null;
         }
@@ -59,7 +70,12 @@ record ApiError(int code, @Nullable String message) {
             return null;
         }
         JsonNode message = error.path("message");
-        return new ApiError(value, message.isTextual() ? clean(message.textValue()) : null);
+        return new ApiError(value, message.isTextual() ? clean(redact(message.textValue(), secret)) : null);
+    }
+
+    /** {@code text} with every {@code secret} in it replaced by {@value #REDACTED}. */
+    static String redact(String text, @Nullable String secret) {
+        return secret == null || secret.isEmpty() ? text : text.replace(secret, REDACTED);
     }
 
     /** Keeps a server's text to one short line, so that it cannot forge log lines. */

@@ -1,6 +1,8 @@
 package io.github.netatmotoken.okhttp;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
@@ -25,9 +27,11 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>The message names the request (method and URL without its query), the status, NetAtmo's code and text, and
- * what to do. It never contains the access token, even when NetAtmo's text repeats it. Instances are immutable
- * and thread-safe.
+ * <p>{@link #from(Response)} peeks at the body and leaves it to the caller; a caller that has read the body
+ * already passes it to {@link #from(Response, String)}. The message names the request (method and URL without its
+ * query), the status, NetAtmo's code and text, and what to do. It never contains the request's access token (the
+ * value of its {@code Authorization} header), even when NetAtmo's text repeats it: it is replaced by
+ * {@code [redacted]}. Instances are immutable and thread-safe.
  */
 public class NetatmoApiException extends IOException {
     private static final long serialVersionUID = 1L;
@@ -53,8 +57,10 @@ public class NetatmoApiException extends IOException {
     }
 
     /**
-     * Describes a failed response. Reads at most 16 KiB of its body, by {@link Response#peekBody(long)}: the
-     * response stays readable, and closing it is still up to the caller.
+     * Describes a failed response whose body the caller has not read. Reads at most 16 KiB of the body, by
+     * {@link Response#peekBody(long)}: the response stays readable, and closing it is still up to the caller. If
+     * the caller has read (or closed) the body already, the exception describes the response without it (the
+     * status, the request and "body already read"); use {@link #from(Response, String)} then.
      *
      * @param response a response that NetAtmo's API answered with an error status; a successful one gives an
      *     exception too, so check {@link Response#isSuccessful()} first
@@ -63,19 +69,55 @@ public class NetatmoApiException extends IOException {
      */
     public static NetatmoApiException from(Response response) {
         Objects.requireNonNull(response, "response");
-        Request request = response.request();
-        String token = bearerToken(request);
-        ApiError error;
+        byte[] body = null;
         IOException readFailure = null;
         try {
-            error = ApiError.parse(response.peekBody(ApiError.MAX_BODY_BYTES).bytes());
+            body = response.peekBody(ApiError.MAX_BODY_BYTES).bytes();
         } catch (IOException e) {
-            error = null;
             readFailure = e;
+        } catch (IllegalStateException e) {
+            // Okio's "closed": the caller has read the body (string() and bytes() close it) or closed it.
         }
+        return describe(response, body, readFailure);
+    }
+
+    /**
+     * Describes a failed response whose body the caller has read already, for example with
+     * {@code response.body().string()}.
+     *
+     * <pre>{@code
+     * String body = response.body().string();
+     * if (!response.isSuccessful()) {
+     *     throw NetatmoApiException.from(response, body);
+     * }
+     * }</pre>
+     *
+     * @param response the response the body was read from; only its status and request are used
+     * @param body the body as the caller read it; as with {@link #from(Response)}, only its first 16 KiB (as
+     *     UTF-8) are looked at, for NetAtmo's error code and text
+     * @return a new exception to throw, as {@link #from(Response)} returns it
+     */
+    public static NetatmoApiException from(Response response, String body) {
+        Objects.requireNonNull(response, "response");
+        Objects.requireNonNull(body, "body");
+        String head = body.length() > ApiError.MAX_BODY_BYTES ? body.substring(0, ApiError.MAX_BODY_BYTES) : body;
+        byte[] bytes = head.getBytes(StandardCharsets.UTF_8);
+        return describe(response, bytes.length > ApiError.MAX_BODY_BYTES
+                ? Arrays.copyOf(bytes, ApiError.MAX_BODY_BYTES) : bytes, null);
+    }
+
+    /**
+     * The exception for {@code response} with the first bytes of its body; {@code body} is {@code null} if it was
+     * not there to read, and then {@code readFailure} says why, or nothing if the caller had read it.
+     */
+    private static NetatmoApiException describe(Response response, byte @Nullable [] body,
+            @Nullable IOException readFailure) {
+        Request request = response.request();
+        String token = bearerToken(request);
+        ApiError error = ApiError.parse(body, token);
         int status = response.code();
         int code = error == null ? -1 : error.code();
-        String text = error == null ? null : redact(error.message(), token);
+        String text = error == null ? null : error.message();
         StringBuilder message = new StringBuilder("NetAtmo API call ")
                 .append(request.method()).append(' ').append(withoutQuery(request.url()))
                 .append(" failed with HTTP ").append(status);
@@ -85,14 +127,18 @@ public class NetatmoApiException extends IOException {
                 message.append(" (").append(text).append(')');
             }
         } else if (readFailure != null) {
-            message.append(" (the body could not be read: ").append(redact(readFailure.toString(), token))
-                    .append(')');
+            message.append(" (the body could not be read: ").append(readFailure).append(')');
+        } else if (body == null) {
+            message.append(" (body already read; pass it to NetatmoApiException.from(response, body) for NetAtmo's"
+                    + " error code)");
         }
         String advice = advice(status, code);
         if (advice != null) {
             message.append(": ").append(advice);
         }
-        NetatmoApiException exception = new NetatmoApiException(message.toString(), status, code, text);
+        // Also covers the URL's path and the read failure's text; NetAtmo's text was redacted before it was cut.
+        NetatmoApiException exception = new NetatmoApiException(ApiError.redact(message.toString(), token), status,
+                code, text);
         if (readFailure != null) {
             exception.addSuppressed(readFailure);
         }
@@ -119,8 +165,9 @@ public class NetatmoApiException extends IOException {
     /**
      * NetAtmo's error text, such as {@code Access token expired}, or {@code null}.
      *
-     * @return the text as {@link #from(Response)} found it: on one line, cut to 200 characters and with the
-     *     request's access token replaced by {@code [access token]}; {@code null} if the body had none
+     * @return the text as {@link #from(Response)} found it: on one line, with the request's access token replaced
+     *     by {@code [redacted]} and then cut to 200 characters; {@code null} if the body had none or was not there
+     *     to read
      */
     public @Nullable String errorMessage() {
         return errorMessage;
@@ -158,10 +205,6 @@ public class NetatmoApiException extends IOException {
         String token = authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? authorization.substring(7).trim() : authorization.trim();
         return token.isEmpty() ? null : token;
-    }
-
-    private static @Nullable String redact(@Nullable String text, @Nullable String token) {
-        return text == null || token == null ? text : text.replace(token, "[access token]");
     }
 
     private static HttpUrl withoutQuery(HttpUrl url) {

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class NetatmoApiExceptionTest {
+    private static final String OK_BODY = "{\"status\":\"ok\"}";
+
     private TestServer server;
     private final OkHttpClient http = new OkHttpClient();
 
@@ -89,12 +91,12 @@ class NetatmoApiExceptionTest {
         NetatmoApiException e = failedCall(request);
 
         assertEquals(403, e.httpStatus(), e.getMessage());
-        assertEquals("Invalid access token [access token]", e.errorMessage());
+        assertEquals("Invalid access token [redacted]", e.errorMessage());
         assertFalse(e.getMessage().contains(token), e.getMessage());
         assertFalse(e.getMessage().contains("access_token="), e.getMessage());
         assertFalse(e.toString().contains(token), e.toString());
         assertTrue(e.getMessage().startsWith("NetAtmo API call GET " + server.url("/api/getstationsdata")
-                + " failed with HTTP 403, error code 2 (Invalid access token [access token])"), e.getMessage());
+                + " failed with HTTP 403, error code 2 (Invalid access token [redacted])"), e.getMessage());
     }
 
     @Test
@@ -132,6 +134,7 @@ class NetatmoApiExceptionTest {
         assertEquals(201, e.errorMessage().length(), e.errorMessage());
         assertTrue(e.errorMessage().endsWith("x…"), e.errorMessage());
     }
+
     @Test
     void everyKnownCodeGetsAdvice() throws Exception {
         int[][] cases = {{403, 1}, {403, 30}, {429, 999}, {400, 0}};
@@ -163,12 +166,89 @@ class NetatmoApiExceptionTest {
     }
 
     @Test
+    void aTokenEchoedWhereTheTextIsCutIsRedactedBeforeTheCut() throws Exception {
+        String token = "5f1e0000000000000000|abcdef0123456789abcdef";
+        server.enqueue(Reply.apiError(403, 2, "x".repeat(190) + " " + token));
+        Request request = get("/api/getstationsdata").newBuilder().header("Authorization", "Bearer " + token).build();
+
+        NetatmoApiException e = failedCall(request);
+
+        assertEquals("x".repeat(190) + " [redacted…", e.errorMessage());
+        assertFalse(e.getMessage().contains("5f1e0"), e.getMessage());
+    }
+
+    @Test
+    void afterTheCallerReadTheBodyItDescribesTheResponseWithoutIt() throws Exception {
+        server.enqueue(Reply.apiError(403, 13, "Application does not have the good scope rights"));
+
+        NetatmoApiException e;
+        try (Response response = http.newCall(get("/api/gethomecoachsdata")).execute()) {
+            response.body().string();
+            e = NetatmoApiException.from(response);
+        }
+
+        assertEquals(403, e.httpStatus());
+        assertEquals(-1, e.errorCode());
+        assertNull(e.errorMessage());
+        assertEquals("NetAtmo API call GET " + server.url("/api/gethomecoachsdata") + " failed with HTTP 403 (body"
+                + " already read; pass it to NetatmoApiException.from(response, body) for NetAtmo's error code)",
+                e.getMessage());
+    }
+
+    @Test
+    void aBodyTheCallerReadIsDescribedLikeAnUnreadOne() throws Exception {
+        server.enqueue(Reply.apiError(403, 13, "Application does not have the good scope rights"));
+
+        NetatmoApiException e;
+        try (Response response = http.newCall(get("/api/gethomecoachsdata")).execute()) {
+            e = NetatmoApiException.from(response, response.body().string());
+        }
+
+        assertEquals(403, e.httpStatus());
+        assertEquals(13, e.errorCode());
+        assertEquals("Application does not have the good scope rights", e.errorMessage());
+        assertEquals("NetAtmo API call GET " + server.url("/api/gethomecoachsdata") + " failed with HTTP 403,"
+                + " error code 13 (Application does not have the good scope rights): the app was not granted the"
+                + " scope this call needs; authorize again with it (read_station for weather stations,"
+                + " read_homecoach for the Healthy Home Coach)", e.getMessage());
+    }
+
+    @Test
+    void aBodyTheCallerReadIsLookedAtForItsFirst16KiBOnly() throws Exception {
+        server.enqueue(Reply.ok(OK_BODY));
+        try (Response response = http.newCall(get("/api/getstationsdata")).execute()) {
+            // Valid errors after 20 Ki characters, and after 18000 bytes of 9000 two-byte characters.
+            assertEquals(-1, NetatmoApiException.from(response, " ".repeat(20 * 1024)
+                    + "{\"error\":{\"code\":13}}").errorCode());
+            assertEquals(-1, NetatmoApiException.from(response, "{\"error\":{\"message\":\"" + "é".repeat(9000)
+                    + "\",\"code\":21}}").errorCode());
+            assertEquals(21, NetatmoApiException.from(response, "{\"error\":{\"message\":\"" + "é".repeat(100)
+                    + "\",\"code\":21}}").errorCode());
+        }
+    }
+
+    @Test
+    void aBodyTheCallerReadThatEchoesTheTokenIsRedacted() throws Exception {
+        String token = "read-body-token-0123456789";
+        server.enqueue(Reply.apiError(403, 2, "Invalid access token " + token));
+        Request request = get("/api/getstationsdata").newBuilder().header("Authorization", "Bearer " + token).build();
+
+        NetatmoApiException e;
+        try (Response response = http.newCall(request).execute()) {
+            e = NetatmoApiException.from(response, response.body().string());
+        }
+
+        assertEquals("Invalid access token [redacted]", e.errorMessage());
+        assertFalse(e.getMessage().contains(token), e.getMessage());
+    }
+
+    @Test
     void aTokenEchoedWithoutBearerPrefixIsStillRedacted() throws Exception {
         server.enqueue(Reply.apiError(403, 2, "Invalid access token raw-token-xyz"));
         Request request = new Request.Builder().url(server.url("/api/getstationsdata"))
                 .header("Authorization", "raw-token-xyz").build();
         NetatmoApiException e = failedCall(request);
         assertFalse(e.getMessage().contains("raw-token-xyz"), e.getMessage());
-        assertTrue(e.getMessage().contains("[access token]"), e.getMessage());
+        assertTrue(e.getMessage().contains("[redacted]"), e.getMessage());
     }
 }

@@ -2,18 +2,30 @@ package io.github.netatmotoken.okhttp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.netatmotoken.core.FakeClock;
+import io.github.netatmotoken.core.FakeTokenClient;
+import io.github.netatmotoken.core.InMemoryTokenStore;
 import io.github.netatmotoken.core.NotAuthenticatedException;
 import io.github.netatmotoken.core.ReauthorizationRequiredException;
+import io.github.netatmotoken.core.RefreshingTokenSource;
 import io.github.netatmotoken.core.Token;
 import io.github.netatmotoken.core.TokenSource;
 import io.github.netatmotoken.okhttp.TestServer.Received;
 import io.github.netatmotoken.okhttp.TestServer.Reply;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.Callback;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -277,17 +289,128 @@ class NetatmoAuthInterceptorTest {
     }
 
     @Test
+    void aRejectedOneShotRequestHandsTheCallerTheWholeBody() throws Exception {
+        FakeTokenSource tokens = FakeTokenSource.of("access-1", "access-2");
+        String rejection = largeBody("{\"error\":{\"code\":3,\"message\":\"Access token expired\"}}");
+        server.enqueue(Reply.json(401, rejection));
+
+        try (Response response = client(tokens).newCall(new Request.Builder().url(server.url("/api/upload"))
+                .post(new OneShotBody("payload")).build()).execute()) {
+            assertWholeBody(rejection, 401, response);
+        }
+        assertEquals(List.of("access-1"), tokens.invalidated());
+    }
+
+    @Test
+    void whenTheSourceHandsOutTheSameTokenAgainTheCallerGetsTheWholeBody() throws Exception {
+        FakeTokenSource tokens = FakeTokenSource.of("access-1");
+        String rejection = largeBody("{\"error\":{\"code\":2,\"message\":\"Invalid access token\"}}");
+        server.enqueue(Reply.json(403, rejection));
+
+        try (Response response = client(tokens).newCall(get()).execute()) {
+            assertWholeBody(rejection, 403, response);
+        }
+        assertEquals(1, server.requestCount());
+        assertEquals(List.of("access-1"), tokens.invalidated());
+    }
+
+    @Test
+    void aForbiddenThatRejectsNoTokenHandsTheCallerTheWholeBody() throws Exception {
+        FakeTokenSource tokens = FakeTokenSource.of("access-1", "access-2");
+        String forbidden = largeBody("{\"error\":{\"code\":13,\"message\":\"Application does not have the good"
+                + " scope rights\"}}");
+        server.enqueue(Reply.json(403, forbidden));
+
+        try (Response response = client(tokens).newCall(get()).execute()) {
+            assertWholeBody(forbidden, 403, response);
+        }
+        assertEquals(List.of(), tokens.invalidated());
+    }
+
+    /** NetAtmo's error JSON, then spaces (which JSON allows after a value) up to 20000 bytes, more than is peeked. */
+    private static String largeBody(String json) {
+        return json + " ".repeat(20_000 - json.length());
+    }
+
+    private static void assertWholeBody(String expected, int status, Response response) throws IOException {
+        assertEquals(status, response.code());
+        assertEquals("20000", response.header("Content-Length"));
+        byte[] body = response.body().bytes();
+        assertEquals(20_000, body.length);
+        assertEquals(expected, new String(body, StandardCharsets.UTF_8));
+    }
+
+    @Test
     void asANetworkInterceptorItFailsEveryCallSayingHowToAddIt() {
         FakeTokenSource tokens = FakeTokenSource.of("access-1", "access-2");
         OkHttpClient client = new OkHttpClient.Builder()
                 .addNetworkInterceptor(new NetatmoAuthInterceptor(tokens)).build();
 
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> client.newCall(get()).execute());
+        IOException e = assertThrows(IOException.class, () -> client.newCall(get()).execute());
 
         assertEquals("NetatmoAuthInterceptor must be added with OkHttpClient.Builder.addInterceptor, not"
                 + " addNetworkInterceptor", e.getMessage());
         assertEquals(0, tokens.tokenCalls());
         assertEquals(0, server.requestCount());
+    }
+
+    @Test
+    void aClosedRefreshingTokenSourceFailsAnEnqueuedCallWithAnIOExceptionThatSaysSo() throws Exception {
+        FakeClock clock = new FakeClock();
+        RefreshingTokenSource closed = RefreshingTokenSource.builder()
+                .store(new InMemoryTokenStore(new Token("access-1", "refresh-1", clock.instant().plusSeconds(10800))))
+                .client(new FakeTokenClient(clock, Duration.ofHours(3), "refresh-1"))
+                .clock(clock).build();
+        closed.close();
+        OkHttpClient client = new OkHttpClient.Builder().addInterceptor(new NetatmoAuthInterceptor(closed)).build();
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+
+        client.newCall(get()).enqueue(new Callback() {
+            @Override
+            public void onFailure(Call call, IOException e) {
+                outcome.complete(e);
+            }
+
+            @Override
+            public void onResponse(Call call, Response response) {
+                response.close();
+                outcome.complete(response.code());
+            }
+        });
+
+        // OkHttp would report a RuntimeException as "canceled due to ..." and rethrow it on its dispatcher thread.
+        IOException e = assertInstanceOf(IOException.class, outcome.get(10, TimeUnit.SECONDS));
+        assertEquals("Could not get a NetAtmo access token from RefreshingTokenSource: This RefreshingTokenSource is"
+                + " closed", e.getMessage());
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+        assertEquals(0, server.requestCount());
+    }
+
+    @Test
+    void aRuntimeExceptionFromInvalidateFailsTheCallWithAnIOException() throws Exception {
+        IllegalStateException broken = new IllegalStateException("the token store is gone");
+        TokenSource source = new TokenSource() {
+            private final Token token = new Token("access-1", "refresh-1", Instant.parse("2030-01-01T00:00:00Z"));
+
+            @Override
+            public Token token() {
+                return token;
+            }
+
+            @Override
+            public void invalidate(Token rejected) {
+                throw broken;
+            }
+        };
+        server.enqueue(Reply.json(401, "{}"));
+        OkHttpClient client = new OkHttpClient.Builder().addInterceptor(new NetatmoAuthInterceptor(source)).build();
+
+        IOException e = assertThrows(IOException.class, () -> client.newCall(get()).execute());
+
+        assertTrue(e.getMessage().startsWith("Could not report a rejected NetAtmo access token to "), e.getMessage());
+        assertTrue(e.getMessage().endsWith(": the token store is gone"), e.getMessage());
+        assertSame(broken, e.getCause());
+        assertEquals(1, server.requestCount());
     }
 
     @Test
