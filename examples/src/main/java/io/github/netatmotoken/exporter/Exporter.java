@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.github.netatmotoken.core.FileTokenStore;
 import io.github.netatmotoken.core.ReauthorizationRequiredException;
 import io.github.netatmotoken.core.RefreshingTokenSource;
+import io.github.netatmotoken.core.Ticker;
 import io.github.netatmotoken.core.Token;
 import io.github.netatmotoken.core.TokenFileException;
 import io.github.netatmotoken.core.TokenListener;
@@ -147,6 +148,8 @@ final class Exporter implements AutoCloseable {
         RefreshingTokenSource tokens;
         try {
             tokens = RefreshingTokenSource.builder().store(store).client(tokenClient).clock(clock)
+                    // A test's clock that also counts elapsed time moves the source's backoff and schedule with it.
+                    .ticker(clock instanceof Ticker ticker ? ticker : Ticker.systemTicker())
                     .listener(new TokenListener() {
                         @Override
                         public void refreshed(Token token) {

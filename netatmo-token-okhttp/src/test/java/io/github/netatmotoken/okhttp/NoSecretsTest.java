@@ -83,7 +83,7 @@ class NoSecretsTest {
                 clock.instant().plus(Duration.ofHours(3))));
         OkHttpTokenClient tokenClient = OkHttpTokenClient.builder().clientId("client-id").clientSecret(CLIENT_SECRET)
                 .baseUrl(server.baseUri()).clock(clock).build();
-        tokens = RefreshingTokenSource.builder().store(store).client(tokenClient).clock(clock).build();
+        tokens = RefreshingTokenSource.builder().store(store).client(tokenClient).clock(clock).ticker(clock).build();
         NetatmoAuthInterceptor interceptor = new NetatmoAuthInterceptor(tokens);
         OkHttpClient api = new OkHttpClient.Builder().addInterceptor(interceptor).build();
         List<String> texts = new ArrayList<>();

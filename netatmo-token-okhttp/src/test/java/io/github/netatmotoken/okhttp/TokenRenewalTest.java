@@ -76,7 +76,7 @@ class TokenRenewalTest {
         store.save(initial);
         OkHttpTokenClient tokenClient = OkHttpTokenClient.builder().httpClient(http)
                 .clientId("client-id").clientSecret("client-secret").baseUrl(server.baseUri()).clock(clock).build();
-        tokens = RefreshingTokenSource.builder().store(store).client(tokenClient).clock(clock)
+        tokens = RefreshingTokenSource.builder().store(store).client(tokenClient).clock(clock).ticker(clock)
                 .refreshTimeout(refreshTimeout).build();
         return http.newBuilder().addInterceptor(new NetatmoAuthInterceptor(tokens)).build();
     }
