@@ -547,7 +547,21 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
 
     private void saveOnClose(Token token, boolean inStore, long deadline) {
         long lockNanos = Math.max(Duration.ofMillis(100).toNanos(), deadline - ticker.read());
-        try (TokenStore.Lock ignored = store.lock(Duration.ofNanos(lockNanos))) {
+        TokenStore.Lock lock;
+        try {
+            lock = store.lock(Duration.ofNanos(lockNanos));
+        } catch (IOException | RuntimeException e) {
+            if (inStore) {
+                log.warn("Could not check on shutdown that {} still holds the current NetAtmo token, which was saved"
+                        + " when it was obtained: {}", store, e.getMessage());
+                return;
+            }
+            // Only this source holds the live refresh token, and the store's is spent: losing ours would lock the
+            // user out, so it is written even without the lock.
+            log.warn("Saving the NetAtmo token to {} on shutdown without its lock: {}", store, e.getMessage());
+            lock = () -> { };
+        }
+        try (TokenStore.Lock held = lock) {
             if (inStore) {
                 Optional<Token> stored = store.load();
                 if (stored.isPresent() && stored.get().equals(token)) {
@@ -563,20 +577,9 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             store.save(token);
             log.info("Saved the NetAtmo token to {} on shutdown", store);
         } catch (IOException | RuntimeException e) {
-            if (inStore) {
-                log.warn("Could not check on shutdown that {} still holds the current NetAtmo token, which was saved"
-                        + " when it was obtained: {}", store, e.getMessage());
-                return;
-            }
-            // Only this source holds the live refresh token, and the store's is spent: losing ours would lock the
-            // user out, so it is written even without the lock.
-            try {
-                store.save(token);
-                log.warn("Saved the NetAtmo token to {} on shutdown without its lock ({})", store, e.getMessage());
-            } catch (IOException | RuntimeException again) {
-                log.error("Could not save the NetAtmo token to {} on shutdown: {}; authorize again after the"
-                        + " restart", store, again.getMessage());
-            }
+            log.error("Could not save the NetAtmo token to {} on shutdown: {}{}", store, e.getMessage(),
+                    inStore ? "" : "; it was the only copy of the newest refresh token: authorize again after the"
+                            + " restart");
         }
     }
 
