@@ -1,5 +1,6 @@
 package io.github.netatmotoken.core;
 
+import io.github.netatmotoken.core.internal.AnswerWait;
 import io.github.netatmotoken.core.internal.TokenEndpoint;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -16,7 +17,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -144,19 +144,8 @@ public final class NetatmoOAuthClient implements TokenClient {
      */
     private HttpResponse<byte[]> await(CompletableFuture<HttpResponse<byte[]>> exchange, long deadline,
             Runnable abortBody) throws TokenRefreshException {
-        boolean interrupted = false;
         try {
-            while (true) {
-                try {
-                    long remaining = deadline - System.nanoTime();
-                    if (remaining <= 0) {
-                        throw new TimeoutException();
-                    }
-                    return exchange.get(remaining, TimeUnit.NANOSECONDS);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+            return AnswerWait.await(exchange, deadline);
         } catch (TimeoutException e) {
             exchange.cancel(true);
             abortBody.run();
@@ -168,10 +157,6 @@ public final class NetatmoOAuthClient implements TokenClient {
             }
             throw new TokenRefreshException("Token request to " + tokenUri + " failed: " + cause
                     + "; check the network, it will be retried", cause);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

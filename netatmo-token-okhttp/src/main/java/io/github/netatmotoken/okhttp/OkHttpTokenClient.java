@@ -3,6 +3,7 @@ package io.github.netatmotoken.okhttp;
 import io.github.netatmotoken.core.Token;
 import io.github.netatmotoken.core.TokenClient;
 import io.github.netatmotoken.core.TokenRefreshException;
+import io.github.netatmotoken.core.internal.AnswerWait;
 import io.github.netatmotoken.core.internal.TokenEndpoint;
 import java.io.IOException;
 import java.io.InputStream;
@@ -181,19 +182,8 @@ public final class OkHttpTokenClient implements TokenClient {
      * one that still works. An interrupt is kept for the caller, who stores the token first.
      */
     private Answer await(CompletableFuture<Answer> answer, Call call, long deadline) throws TokenRefreshException {
-        boolean interrupted = false;
         try {
-            while (true) {
-                try {
-                    long remaining = deadline - System.nanoTime();
-                    if (remaining <= 0) {
-                        throw new TimeoutException();
-                    }
-                    return answer.get(remaining, TimeUnit.NANOSECONDS);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+            return AnswerWait.await(answer, deadline);
         } catch (TimeoutException e) {
             call.cancel();
             throw timedOut(e);
@@ -209,10 +199,6 @@ public final class OkHttpTokenClient implements TokenClient {
             }
             throw new TokenRefreshException("Token request to " + tokenUri + " failed: " + cause
                     + "; check the network, it will be retried", cause);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
