@@ -240,12 +240,13 @@ public final class NetatmoOAuthClient implements TokenClient {
          * body. A request that has not completed by then fails with a {@link TokenRefreshException}, and its
          * exchange is cancelled.
          *
-         * @param timeout a positive duration, 30 seconds by default; it also applies with
+         * @param timeout more than zero and at most one day, 30 seconds by default; it also applies with
          *     {@link #httpClient(HttpClient)}, whose own connect timeout can only end a request sooner
          * @return this builder
+         * @throws IllegalArgumentException if out of range
          */
         public Builder timeout(Duration timeout) {
-            this.timeout = Objects.requireNonNull(timeout, "timeout");
+            this.timeout = DurationRange.POSITIVE.check("timeout", timeout);
             return this;
         }
 

@@ -145,6 +145,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     // Written by the running job.
     private volatile @Nullable Thread jobThread;
     private volatile String jobPhase = "starting";
+    private volatile long jobStartedNanos;
 
     private RefreshingTokenSource(Builder b, Optional<Token> initial) {
         this.store = Objects.requireNonNull(b.store);
@@ -260,10 +261,15 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             // A refresh may have finished since s was read, and set the minimum interval.
             return usableOrThrow(current);
         }
+        CompletableFuture<TokenSnapshot> job = startJob();
+        // refreshTimeout counts from the start of the refresh, not of this call: callers that keep asking while a
+        // refresh hangs (the interceptor asks in slices) are still told after refreshTimeout.
+        long jobAge = Math.max(0, ticker.read() - jobStartedNanos);
+        waitNanos = Math.min(waitNanos, Math.max(0, refreshTimeout.toNanos() - jobAge));
         long deadline = ticker.read() + waitNanos;
         try {
             // The wait is real time (a future cannot wait on the injected ticker), bounded by waitNanos in all.
-            TokenSnapshot next = startJob().get(waitNanos, TimeUnit.NANOSECONDS);
+            TokenSnapshot next = job.get(waitNanos, TimeUnit.NANOSECONDS);
             if (s.kind == Kind.INVALIDATED && next.kind == Kind.ACTIVE
                     && Objects.equals(next.token().accessToken(), s.token().accessToken())) {
                 // We joined a refresh that published the rejected token just before the rejection; any refresh
@@ -275,7 +281,8 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             if (s.kind == Kind.ACTIVE && clock.millis() < s.expiresAt) {
                 return s.token();
             }
-            throw new TokenRefreshException("Timed out after " + Duration.ofNanos(waitNanos) + " waiting for the"
+            throw new TokenRefreshException("Timed out after " + Duration.ofNanos(Math.max(waitNanos, jobAge))
+                    + " waiting for the"
                     + " NetAtmo token refresh, which is " + jobPhase + "; it goes on in the background", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -511,6 +518,8 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         long deadline = ticker.read() + closeTimeout.toNanos();
         awaitRunningJob(closeTimeout.toNanos() / 2);
         stopJobThread();
+        // The interrupted job may be recording a failed save of the token it just got: let it finish that.
+        awaitRunningJob(Math.max(0, (deadline - ticker.read()) / 2));
         Token pending = unsaved;
         if (pending != null) {
             saveOnClose(pending, false, deadline);
@@ -545,7 +554,9 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         }
     }
 
-    private void saveOnClose(Token token, boolean inStore, long deadline) {
+    private void saveOnClose(Token closing, boolean closingInStore, long deadline) {
+        Token token = closing;
+        boolean inStore = closingInStore;
         long lockNanos = Math.max(Duration.ofMillis(100).toNanos(), deadline - ticker.read());
         TokenStore.Lock lock;
         try {
@@ -562,6 +573,12 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             lock = () -> { };
         }
         try (TokenStore.Lock held = lock) {
+            Token newer = unsaved;
+            if (newer != null && !newer.equals(token)) {
+                // A job that was still running recorded a newer token that it could not save.
+                token = newer;
+                inStore = false;
+            }
             if (inStore) {
                 Optional<Token> stored = store.load();
                 if (stored.isPresent() && stored.get().equals(token)) {
@@ -605,7 +622,9 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                 continue;
             }
             CompletableFuture<TokenSnapshot> mine = new CompletableFuture<>();
+            long started = ticker.read();
             if (inFlight.compareAndSet(null, mine)) {
+                jobStartedNanos = started;
                 try {
                     executor.execute(() -> runJob(mine));
                 } catch (RejectedExecutionException e) {
@@ -725,7 +744,8 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             TokenSnapshot next = active(fresh, clock.millis());
             synchronized (stateLock) {
                 if (saveFailure == null) {
-                    savedNow(null);
+                    // Supersedes an earlier failed save of this chain, but not a newer authorization set meanwhile.
+                    savedNow(Objects.equals(unsaved, basis.token) ? unsaved : fresh);
                 } else {
                     saveFailedNow(fresh);
                 }
@@ -815,7 +835,10 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         }
     }
 
-    /** Under stateLock: the store holds the newest token (or {@code saved}, if the newest is still that). */
+    /**
+     * Under stateLock: the store holds {@code saved}; the pending token is cleared if it is that one. {@code null}
+     * for a save that supersedes any pending token (a new authorization).
+     */
     private void savedNow(@Nullable Token saved) {
         if (saved == null || Objects.equals(unsaved, saved)) {
             unsaved = null;
@@ -847,7 +870,8 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     private void logPersistFailed(IOException e) {
         long wait = Math.max(0, saveAtNanos - ticker.read());
         log.error("Could not save the new NetAtmo token to {}: {}. It is used in memory, and saving is retried at {}"
-                + " and on shutdown; if the process dies before that, authorize again", store, e.getMessage(),
+                + " and on shutdown; if the process dies before that, authorize again", store,
+                e.getMessage() != null ? e.getMessage() : e.toString(),
                 clock.instant().plusNanos(wait));
     }
 
@@ -951,8 +975,10 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         }
         boolean saveDue = unsaved != null && ticker.read() - saveAtNanos >= 0;
         if (saveDue || (backgroundRefresh && refreshDue(current))) {
-            startInBackground(); // its end reschedules
-            return;
+            if (!startJob().isDone()) {
+                return; // its end reschedules
+            }
+            // Rejected by the executor, or already done on the caller's thread: the schedule must go on.
         }
         synchronized (stateLock) {
             reschedule();

@@ -288,8 +288,9 @@ class NetatmoOAuthClientTest {
                 () -> NetatmoOAuthClient.builder().clientId("id").clientSecret(SECRET)
                         .baseUrl(URI.create("ftp://example.com")).build());
         assertTrue(badUrl.getMessage().contains("absolute http or https URL"), badUrl.getMessage());
-        assertThrows(IllegalStateException.class, () -> NetatmoOAuthClient.builder().clientId("id")
-                .clientSecret(SECRET).timeout(Duration.ZERO).build());
+        assertEquals("timeout must be more than zero and at most PT24H, but is PT0S",
+                assertThrows(IllegalArgumentException.class, () -> NetatmoOAuthClient.builder()
+                        .timeout(Duration.ZERO)).getMessage());
     }
 
     @Test
