@@ -862,9 +862,9 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     }
 
     private void persistFailed(IOException e) {
-        lastSaveFailure = e;
-        logPersistFailed(e);
-        notifyListeners(l -> l.persistFailed(e));
+        List<Consumer<TokenListener>> events = new ArrayList<>();
+        persistFailedLater(e, events);
+        events.forEach(this::notifyListeners);
     }
 
     private void logPersistFailed(IOException e) {
