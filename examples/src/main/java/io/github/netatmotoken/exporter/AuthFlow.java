@@ -1,45 +1,64 @@
 package io.github.netatmotoken.exporter;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.github.netatmotoken.core.ReauthorizationRequiredException;
 import io.github.netatmotoken.core.RefreshingTokenSource;
 import io.github.netatmotoken.core.Token;
 import io.github.netatmotoken.core.TokenClient;
+import io.github.netatmotoken.core.TokenRefreshException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The three authorization endpoints: {@code /auth/authorize} sends the browser to NetAtmo with a fresh
- * {@code state}, {@code /auth/callback} checks the state and exchanges the code, {@code /auth/settoken} takes a
- * refresh token pasted from NetAtmo's token generator. Each new token goes to the {@link RefreshingTokenSource},
- * which saves it, and a data refresh follows at once.
+ * The three authorization endpoints. {@code /auth/authorize} sends the browser to NetAtmo with a {@code state}
+ * bound to that browser; {@code /auth/callback} checks it and exchanges the code; {@code /auth/settoken} takes a
+ * refresh token pasted from NetAtmo's token generator, or sent by a script (Go's {@code GET ?refresh_token=} and
+ * POST forms), and uses it only after one refresh with it worked, so a wrong token never replaces a working one.
+ * From a browser, {@code settoken} must be a same-origin POST with the page's {@link Csrf} field. Each new token
+ * goes to the {@link RefreshingTokenSource}, which saves it, and a data refresh follows at once. Thread-safe.
  */
 final class AuthFlow {
     private static final Logger log = LoggerFactory.getLogger(AuthFlow.class);
 
-    private final URI apiUrl;
-    private final String clientId;
-    private final List<String> scopes;
-    private final URI redirectUri;
+    /**
+     * Where the flow talks to and what it asks for.
+     *
+     * @param apiUrl NetAtmo's base URL (or the demo's)
+     * @param clientId the app's client id
+     * @param scopes the scopes to ask for
+     * @param redirectUri the callback NetAtmo sends the browser back to, absolute
+     * @param externalUrl the exporter's URL as browsers reach it
+     * @param cookiePath the path of the exporter's cookies, ending in {@code /}
+     */
+    record Settings(URI apiUrl, String clientId, List<String> scopes, URI redirectUri, URI externalUrl,
+            String cookiePath) {
+        Settings {
+            scopes = List.copyOf(scopes);
+        }
+    }
+
+    private final Settings settings;
     private final TokenClient tokenClient;
     private final RefreshingTokenSource tokens;
     private final AuthStates states;
+    private final Csrf csrf;
     private final Runnable afterNewToken;
 
-    AuthFlow(URI apiUrl, String clientId, List<String> scopes, URI redirectUri, TokenClient tokenClient,
-            RefreshingTokenSource tokens, AuthStates states, Runnable afterNewToken) {
-        this.apiUrl = apiUrl;
-        this.clientId = clientId;
-        this.scopes = List.copyOf(scopes);
-        this.redirectUri = redirectUri;
+    AuthFlow(Settings settings, TokenClient tokenClient, RefreshingTokenSource tokens, AuthStates states, Csrf csrf,
+            Runnable afterNewToken) {
+        this.settings = settings;
         this.tokenClient = tokenClient;
         this.tokens = tokens;
         this.states = states;
+        this.csrf = csrf;
         this.afterNewToken = afterNewToken;
     }
 
@@ -48,16 +67,35 @@ final class AuthFlow {
             Reply.methodNotAllowed(exchange, "GET");
             return;
         }
-        String state = states.issue();
-        String url = apiUrl + "/oauth2/authorize?client_id=" + encode(clientId)
-                + "&redirect_uri=" + encode(redirectUri.toString())
-                + "&scope=" + encode(String.join(" ", scopes))
-                + "&state=" + encode(state)
+        // The binding cookie must be set on the host NetAtmo sends the browser back to.
+        String callbackHost = BrowserRequest.authorityOf(settings.redirectUri().toString());
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        if (BrowserRequest.fromBrowser(exchange) && callbackHost != null && !callbackHost.equalsIgnoreCase(host)
+                && !Reply.query(exchange).containsKey("moved")) {
+            exchange.getResponseHeaders().set("Location", settings.redirectUri().resolve("authorize") + "?moved=1");
+            exchange.getResponseHeaders().set("Cache-Control", "no-store");
+            Reply.securityHeaders(exchange);
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+            return;
+        }
+        String binder = Reply.cookie(exchange, AuthStates.COOKIE);
+        if (!AuthStates.isBinder(binder)) {
+            binder = states.newBinder();
+        }
+        exchange.getResponseHeaders().add("Set-Cookie", AuthStates.COOKIE + "=" + binder + "; Path="
+                + settings.cookiePath() + "auth/; Max-Age=" + AuthStates.LIFETIME.toSeconds()
+                + "; HttpOnly; SameSite=Lax");
+        String url = settings.apiUrl() + "/oauth2/authorize?client_id=" + encode(settings.clientId())
+                + "&redirect_uri=" + encode(settings.redirectUri().toString())
+                + "&scope=" + encode(String.join(" ", settings.scopes()))
+                + "&state=" + encode(states.issue(binder))
                 + "&response_type=code";
         log.info("Sending a browser to NetAtmo to authorize this exporter (scopes {}, redirect {})",
-                String.join(" ", scopes), redirectUri);
+                String.join(" ", settings.scopes()), settings.redirectUri());
         exchange.getResponseHeaders().set("Location", url);
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        Reply.securityHeaders(exchange);
         exchange.sendResponseHeaders(302, -1);
         exchange.close();
     }
@@ -74,10 +112,17 @@ final class AuthFlow {
                     + " you authorize; it needs the state of an authorization this exporter started.");
             return;
         }
-        if (!states.consume(state)) {
-            fail(exchange, 400, "Unknown or already used authorization", "This authorization was not started here,"
-                    + " expired after " + AuthStates.LIFETIME.toMinutes() + " minutes, or was already completed"
-                    + " (a reload of this page). Nothing was changed.");
+        AuthStates.Check check = states.consume(state, Reply.cookie(exchange, AuthStates.COOKIE));
+        if (check != AuthStates.Check.VALID) {
+            fail(exchange, 400, "Unknown or already used authorization", switch (check) {
+                case NO_COOKIE -> "This browser has no cookie from the authorization's start: it was started in"
+                        + " another browser or under another address than " + settings.externalUrl() + ", or this"
+                        + " browser blocks cookies.";
+                case EXPIRED -> "This authorization expired: it must be completed within "
+                        + AuthStates.LIFETIME.toMinutes() + " minutes.";
+                case USED -> "This authorization was already completed (a reload of this page?).";
+                default -> "This authorization was not started in this browser, or the exporter restarted since.";
+            } + " Nothing was changed.");
             return;
         }
         String error = query.get("error");
@@ -87,7 +132,8 @@ final class AuthFlow {
                 fail(exchange, 403, "Access was declined", "You declined access at NetAtmo, so the exporter has no"
                         + " new token. Nothing was changed.");
             } else {
-                log.warn("NetAtmo's authorization redirect reported error {}", error);
+                log.warn("NetAtmo's authorization redirect reported error {} ({})", LogSafe.escape(error),
+                        LogSafe.escape(query.get("error_description")));
                 fail(exchange, 400, "NetAtmo reported an error", "NetAtmo's authorization redirect says: " + error
                         + (query.containsKey("error_description") ? " (" + query.get("error_description") + ")" : "")
                         + ". Nothing was changed.");
@@ -102,42 +148,93 @@ final class AuthFlow {
         }
         Token token;
         try {
-            token = tokenClient.exchangeCode(code, redirectUri);
+            token = tokenClient.exchangeCode(code, settings.redirectUri());
+        } catch (ReauthorizationRequiredException e) {
+            log.error("NetAtmo refused the authorization code ({}); the token is unchanged", e.error());
+            fail(exchange, 400, "NetAtmo refused the authorization code", "NetAtmo did not accept the code it sent"
+                    + " back (" + (e.error() == null ? "refused" : e.error()) + "): codes work once and for a few"
+                    + " minutes, and only with the redirect URI " + settings.redirectUri() + ". Nothing was changed;"
+                    + " authorize again.");
+            return;
         } catch (IOException e) {
             log.error("Could not exchange the authorization code for a token: {}", e.getMessage());
             fail(exchange, 502, "NetAtmo did not issue a token", "Exchanging the authorization code failed: "
-                    + e.getMessage());
+                    + e.getMessage() + ". Nothing was changed; authorize again in a minute.");
             return;
         }
         adopt(token, "authorization");
-        Reply.redirect(exchange, "/");
+        Reply.redirect(exchange, "../?notice=" + Notice.AUTHORIZED.code());
     }
 
     void setToken(HttpExchange exchange) throws IOException {
-        if (!"POST".equals(exchange.getRequestMethod())) {
+        boolean get = "GET".equals(exchange.getRequestMethod());
+        if (!get && !"POST".equals(exchange.getRequestMethod())) {
             Reply.methodNotAllowed(exchange, "POST");
             return;
         }
-        if (!sameOrigin(exchange)) {
-            Reply.drain(exchange);
-            fail(exchange, 403, "Refused", "This form may only be sent from the exporter's own status page.");
+        boolean browser = BrowserRequest.fromBrowser(exchange);
+        if (browser) {
+            String reason = get ? "a browser's GET" : BrowserRequest.crossSiteReason(exchange, settings.externalUrl());
+            if (reason != null) {
+                // Nothing of the body is read: the server drains a little of it, then closes the connection.
+                refused(exchange, reason);
+                return;
+            }
+        }
+        Map<String, String> fields = new HashMap<>(Reply.query(exchange));
+        if (!get) {
+            try {
+                fields.putAll(Reply.form(exchange));
+            } catch (IOException e) {
+                Reply.text(exchange, 413, "The form is larger than " + Reply.MAX_FORM_BYTES + " bytes: send only"
+                        + " the refresh token. Nothing was changed.\n");
+                return;
+            }
+        }
+        if (browser && !csrf.accepts(exchange, fields.get(Csrf.FIELD))) {
+            log.warn("Refused a pasted refresh token: the form's csrf field does not match this browser's cookie"
+                    + " (a page from before a restart, or a forged form)");
+            outcome(exchange, true, Notice.FORM_EXPIRED, 403);
             return;
         }
-        Map<String, String> form;
+        String refreshToken = fields.getOrDefault("refresh_token", "").trim();
+        if (refreshToken.isEmpty() || refreshToken.chars().anyMatch(c -> Character.isWhitespace(c) || c < 0x20)) {
+            outcome(exchange, browser, Notice.TOKEN_MISSING, 400);
+            return;
+        }
+        Verification verification = verify(refreshToken);
+        if (verification.token() != null) {
+            adopt(verification.token(), "a pasted refresh token");
+            outcome(exchange, browser, Notice.TOKEN_ACCEPTED, 200);
+        } else {
+            outcome(exchange, browser, verification.outcome(),
+                    verification.outcome() == Notice.TOKEN_UNCHECKED ? 502 : 400);
+        }
+    }
+
+    /** The outcome of trying a pasted token, and the token it gave if it worked. */
+    private record Verification(Notice outcome, Token token) {
+    }
+
+    /**
+     * One refresh with the pasted token, as NetAtmo needs anyway. A rotated token that NetAtmo sent with an
+     * unusable answer counts as working: the pasted one is spent either way.
+     */
+    private Verification verify(String refreshToken) {
         try {
-            form = Reply.form(exchange);
+            return new Verification(Notice.TOKEN_ACCEPTED, tokenClient.refresh(refreshToken));
+        } catch (ReauthorizationRequiredException e) {
+            log.warn("NetAtmo refused a pasted refresh token ({}); the current token stays", e.error());
+            return new Verification(Notice.TOKEN_REFUSED, null);
         } catch (IOException e) {
-            fail(exchange, 413, "The form is too large", "Paste only the refresh token.");
-            return;
+            Optional<Token> rotated = e instanceof TokenRefreshException t ? t.rotatedToken() : Optional.empty();
+            if (rotated.isPresent()) {
+                return new Verification(Notice.TOKEN_ACCEPTED, rotated.get());
+            }
+            log.warn("Could not check a pasted refresh token with NetAtmo; the current token stays: {}",
+                    e.getMessage());
+            return new Verification(Notice.TOKEN_UNCHECKED, null);
         }
-        String refreshToken = form.getOrDefault("refresh_token", "").trim();
-        if (refreshToken.isEmpty() || refreshToken.chars().anyMatch(Character::isWhitespace)) {
-            fail(exchange, 400, "No refresh token", "Paste the refresh token from your app's token generator at"
-                    + " https://dev.netatmo.com/apps into the field refresh_token, without spaces.");
-            return;
-        }
-        adopt(Token.ofRefreshToken(refreshToken), "a pasted refresh token");
-        Reply.redirect(exchange, "/");
     }
 
     private void adopt(Token token, String source) {
@@ -150,25 +247,29 @@ final class AuthFlow {
         afterNewToken.run();
     }
 
-    /** A browser sends Origin on a cross-site POST; when it does, it must name this host. */
-    private static boolean sameOrigin(HttpExchange exchange) {
-        String origin = exchange.getRequestHeaders().getFirst("Origin");
-        String host = exchange.getRequestHeaders().getFirst("Host");
-        if (origin == null || (origin.equals("null") && host == null)) {
-            return true;
-        }
-        try {
-            URI o = URI.create(origin);
-            String originHost = o.getHost() + (o.getPort() < 0 ? "" : ":" + o.getPort());
-            return host != null && originHost.equalsIgnoreCase(host);
-        } catch (IllegalArgumentException e) {
-            return false;
+    /** To a browser, the status page saying it; to a script, the text and a status code. */
+    private static void outcome(HttpExchange exchange, boolean browser, Notice notice, int scriptStatus)
+            throws IOException {
+        if (browser) {
+            Reply.redirect(exchange, "../?notice=" + notice.code());
+        } else {
+            Reply.text(exchange, scriptStatus, notice.text() + "\n");
         }
     }
 
+    private static void refused(HttpExchange exchange, String reason) throws IOException {
+        log.warn("Refused a cross-site browser request to {}: {}", LogSafe.escape(exchange.getRequestURI().getPath()),
+                LogSafe.escape(reason));
+        Reply.html(exchange, 403, "Refused", "<h1>Refused: not from this exporter's page</h1><p id=\"problem\">"
+                + "This request came from another site or page, so it was refused (" + Html.escape(reason) + ")."
+                + " Nothing was changed. To paste a refresh token, use the form on the exporter's status page.</p>"
+                + "<p><a href=\"../\">Back to the status page</a></p>");
+    }
+
     private static void fail(HttpExchange exchange, int status, String title, String text) throws IOException {
-        Reply.html(exchange, status, title, "<h1>" + Html.escape(title) + "</h1><p>" + Html.escape(text) + "</p>"
-                + "<p><a href=\"/auth/authorize\">Authorize again</a> · <a href=\"/\">Back to the status page</a></p>");
+        Reply.html(exchange, status, title, "<h1>" + Html.escape(title) + "</h1><div id=\"problem\" class=\"box bad\">"
+                + "<p>" + Html.escape(text) + "</p></div><p><a href=\"authorize\">Authorize again</a> · <a"
+                + " href=\"../\">Back to the status page</a></p>");
     }
 
     private static boolean isGetOrHead(HttpExchange exchange) {

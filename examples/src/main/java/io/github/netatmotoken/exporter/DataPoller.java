@@ -115,7 +115,8 @@ final class DataPoller implements AutoCloseable {
 
     private void failed(Exception e, Instant started) {
         String error = describe(e);
-        current.set(current.get().failed(error, started, Duration.between(started, clock.instant())));
+        boolean noToken = e instanceof NotAuthenticatedException || e instanceof ReauthorizationRequiredException;
+        current.set(current.get().failed(error, noToken, started, Duration.between(started, clock.instant())));
         if (!error.equals(lastLoggedError)) {
             if (e instanceof NotAuthenticatedException) {
                 log.info("Waiting for authorization: {}", error);

@@ -16,11 +16,15 @@ import java.util.List;
  * @param lastDuration how long the last attempt took
  * @param lastSucceeded whether the last attempt succeeded
  * @param lastError what went wrong in the last attempt, in words, or {@code null}
+ * @param awaitingAuthorization whether the last attempt failed only because there is no usable token yet: the
+ *     normal state of a fresh install, not an error
  */
 record DataSnapshot(List<ModuleReading> readings, byte[] rawStations, byte[] rawHomeCoaches, Instant cacheUpdated,
-        Instant lastAttempt, Duration lastDuration, boolean lastSucceeded, String lastError) {
+        Instant lastAttempt, Duration lastDuration, boolean lastSucceeded, String lastError,
+        boolean awaitingAuthorization) {
 
-    static final DataSnapshot EMPTY = new DataSnapshot(List.of(), null, null, null, null, Duration.ZERO, false, null);
+    static final DataSnapshot EMPTY = new DataSnapshot(List.of(), null, null, null, null, Duration.ZERO, false, null,
+            false);
 
     DataSnapshot {
         readings = List.copyOf(readings);
@@ -28,11 +32,12 @@ record DataSnapshot(List<ModuleReading> readings, byte[] rawStations, byte[] raw
 
     DataSnapshot succeeded(List<ModuleReading> newReadings, byte[] stations, byte[] homeCoaches, Instant started,
             Duration took) {
-        return new DataSnapshot(newReadings, stations, homeCoaches, started, started, took, true, null);
+        return new DataSnapshot(newReadings, stations, homeCoaches, started, started, took, true, null, false);
     }
 
     /** The old readings stay; only the outcome changes. */
-    DataSnapshot failed(String error, Instant started, Duration took) {
-        return new DataSnapshot(readings, rawStations, rawHomeCoaches, cacheUpdated, started, took, false, error);
+    DataSnapshot failed(String error, boolean noToken, Instant started, Duration took) {
+        return new DataSnapshot(readings, rawStations, rawHomeCoaches, cacheUpdated, started, took, false, error,
+                noToken);
     }
 }

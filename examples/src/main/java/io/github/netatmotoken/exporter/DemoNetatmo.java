@@ -39,6 +39,7 @@ final class DemoNetatmo implements AutoCloseable {
     private final String clientId;
     private final String clientSecret;
     private final SecureRandom random = new SecureRandom();
+    private volatile URI allowedRedirect;
     private final Map<String, String> codes = new ConcurrentHashMap<>();
     private final Map<String, Instant> accessTokens = new ConcurrentHashMap<>();
     private final Map<String, Boolean> refreshTokens = new ConcurrentHashMap<>();
@@ -72,6 +73,7 @@ final class DemoNetatmo implements AutoCloseable {
         }
         server.createContext("/oauth2/authorize", demo.guard(demo::authorize));
         server.createContext("/oauth2/token", demo.guard(demo::token));
+        server.createContext("/style.css", demo.guard(Assets.STYLE::handle));
         server.createContext("/api/getstationsdata", demo.guard(e -> demo.data(e, false)));
         server.createContext("/api/gethomecoachsdata", demo.guard(e -> demo.data(e, true)));
         server.setExecutor(executor);
@@ -105,9 +107,19 @@ final class DemoNetatmo implements AutoCloseable {
         Map<String, String> q = Reply.query(exchange);
         String redirect = q.get("redirect_uri");
         String state = q.getOrDefault("state", "");
-        if (!clientId.equals(q.get("client_id")) || redirect == null || !redirect.startsWith("http")) {
+        if (!clientId.equals(q.get("client_id")) || redirect == null) {
             Reply.html(exchange, 400, "Demo NetAtmo: bad request", "<h1>Bad authorize request</h1><p>Unknown client"
                     + " id or missing redirect_uri.</p>");
+            return;
+        }
+        URI allowed = allowedRedirect;
+        if (allowed == null || !redirect.equals(allowed.toString())) {
+            // As NetAtmo does: the browser goes back only to the redirect URI registered for the app.
+            log.warn("Demo API: refused an authorize request whose redirect_uri {} is not the exporter's callback",
+                    LogSafe.escape(redirect));
+            Reply.html(exchange, 400, "Demo NetAtmo: bad request", "<h1>Bad authorize request</h1><p>This"
+                    + " redirect_uri is not the exporter's callback " + Html.escape(allowed) + "; the simulation"
+                    + " sends browsers back to that address only.</p>");
             return;
         }
         if (q.containsKey("decision")) {
@@ -129,16 +141,24 @@ final class DemoNetatmo implements AutoCloseable {
                 + "<input type=\"hidden\" name=\"redirect_uri\" value=\"" + Html.escape(redirect) + "\">"
                 + "<input type=\"hidden\" name=\"scope\" value=\"" + Html.escape(q.getOrDefault("scope", "")) + "\">"
                 + "<input type=\"hidden\" name=\"state\" value=\"" + Html.escape(state) + "\">";
-        exchange.getResponseHeaders().set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+        // The consent form's answer redirects to the exporter's callback: allow that one target besides 'self'.
+        URI target = URI.create(redirect);
+        exchange.getResponseHeaders().set("Content-Security-Policy", Reply.CONTENT_SECURITY_POLICY.replace(
+                "form-action 'self'", "form-action 'self' " + target.getScheme() + "://" + target.getRawAuthority()));
         Reply.send(exchange, 200, "text/html; charset=utf-8", Html.page("Demo NetAtmo: authorize",
                 "<h1>Simulated NetAtmo</h1><p class=\"box warn\">This is the exporter's demo mode, not NetAtmo.</p>"
                 + "<p>The app <b>" + Html.escape(clientId) + "</b> asks for access to your weather station data"
                 + " (scope <code>" + Html.escape(q.getOrDefault("scope", "")) + "</code>).</p>"
-                + "<form method=\"get\" action=\"/oauth2/authorize\" style=\"display:inline\">" + hidden
-                + "<button name=\"decision\" value=\"allow\">Yes, I accept</button></form> "
-                + "<form method=\"get\" action=\"/oauth2/authorize\" style=\"display:inline\">" + hidden
-                + "<button name=\"decision\" value=\"deny\" style=\"background:#888;border-color:#888\">No</button>"
-                + "</form>").getBytes(StandardCharsets.UTF_8));
+                + "<form class=\"inline\" method=\"get\" action=\"/oauth2/authorize\">" + hidden
+                + "<button id=\"allow\" name=\"decision\" value=\"allow\">Yes, I accept</button></form> "
+                + "<form class=\"inline\" method=\"get\" action=\"/oauth2/authorize\">" + hidden
+                + "<button id=\"deny\" class=\"secondary\" name=\"decision\" value=\"deny\">No</button>"
+                + "</form>", Reply.root(exchange)).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The only redirect URI the simulated consent page sends browsers back to: the exporter's callback. */
+    void allowRedirect(URI callback) {
+        this.allowedRedirect = callback;
     }
 
     private void token(HttpExchange exchange) throws IOException {

@@ -1,5 +1,6 @@
 package io.github.netatmotoken.exporter;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.github.netatmotoken.core.FileTokenStore;
@@ -18,15 +19,19 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -39,6 +44,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Exporter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Exporter.class);
+    private static final AtomicLong nextHostWarning = new AtomicLong(System.nanoTime());
 
     private final HttpServer server;
     private final ExecutorService serverThreads;
@@ -118,9 +124,7 @@ final class Exporter implements AutoCloseable {
         }
         opened.add(() -> server.stop(0));
         int port = server.getAddress().getPort();
-        URI external = config.externalUrl() != null ? config.externalUrl()
-                : URI.create("http://" + (config.host() == null || config.host().equals("0.0.0.0")
-                        || config.host().equals("::") ? "localhost" : hostForUrl(config.host())) + ":" + port);
+        URI external = externalUrl(config, port);
         URI redirectUri = URI.create(external + "/auth/callback");
 
         TokenStore store;
@@ -180,27 +184,40 @@ final class Exporter implements AutoCloseable {
         metricsRef.set(metrics);
 
         OkHttpClient dataHttp = http.newBuilder().addInterceptor(new NetatmoAuthInterceptor(tokens)).build();
-        DataPoller poller = new DataPoller(new NetatmoApi(dataHttp, config.apiUrl(), metrics), config.homeCoach(),
+        DataPoller poller = new DataPoller(new NetatmoApi(dataHttp, config.apiUrl(), metrics),
+                config.homeCoach() || config.demo(),
                 config.refreshInterval(), clock);
         pollerRef.set(poller);
         opened.add(poller);
 
-        List<String> scopes = config.homeCoach() ? List.of("read_station", "read_homecoach") : List.of("read_station");
-        AuthFlow auth = new AuthFlow(config.apiUrl(), config.clientId(), scopes, redirectUri, tokenClient, tokens,
-                new AuthStates(clock), poller::refreshSoon);
-        StatusPage status = new StatusPage(tokens::status, poller::snapshot, clock, store.toString(),
-                config.debugHandlers(), config.demo());
+        boolean homeCoach = config.homeCoach() || config.demo();
+        List<String> scopes = homeCoach ? List.of("read_station", "read_homecoach") : List.of("read_station");
+        Hmac hmac = new Hmac(new SecureRandom());
+        String cookiePath = external.getRawPath() == null || external.getRawPath().isEmpty() ? "/"
+                : external.getRawPath() + "/";
+        Csrf csrf = new Csrf(hmac, cookiePath);
+        AuthFlow auth = new AuthFlow(new AuthFlow.Settings(config.apiUrl(), config.clientId(), scopes, redirectUri,
+                external, cookiePath), tokenClient, tokens, new AuthStates(hmac, clock), csrf, poller::refreshSoon);
+        StatusPage status = new StatusPage(tokens::status, poller::snapshot, clock, new StatusPage.Setup(
+                describe(store, config.tokenFile()), redirectUri, config.apiUrl(), homeCoach, config.demo(),
+                config.debugHandlers()), csrf);
+        HostCheck hosts = new HostCheck(hostNames(config, external));
         MetricsHandler metricsHandler = new MetricsHandler(metrics.registry());
-        server.createContext("/", guard(status::handle));
-        server.createContext("/metrics", guard(metricsHandler::handle));
-        server.createContext("/version", guard(Version::handle));
-        server.createContext("/auth/authorize", guard(auth::authorize));
-        server.createContext("/auth/callback", guard(auth::callback));
-        server.createContext("/auth/settoken", guard(auth::setToken));
+        server.createContext("/", guard(hosts, status::handle));
+        server.createContext("/status.js", guard(hosts, Assets.SCRIPT::handle));
+        server.createContext("/style.css", guard(hosts, Assets.STYLE::handle));
+        server.createContext("/metrics", guard(hosts, metricsHandler::handle));
+        server.createContext("/version", guard(hosts, Version::handle));
+        server.createContext("/auth/authorize", guard(hosts, auth::authorize));
+        server.createContext("/auth/callback", guard(hosts, auth::callback));
+        server.createContext("/auth/settoken", guard(hosts, auth::setToken));
         if (config.debugHandlers()) {
             DebugHandlers debug = new DebugHandlers(poller::snapshot, tokens::status);
-            server.createContext("/debug/data", guard(debug::data));
-            server.createContext("/debug/token", guard(debug::token));
+            server.createContext("/debug/data", guard(hosts, debug::data));
+            server.createContext("/debug/token", guard(hosts, debug::token));
+        }
+        if (demo != null) {
+            demo.allowRedirect(redirectUri);
         }
         ExecutorService serverThreads = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "http-server");
@@ -273,13 +290,22 @@ final class Exporter implements AutoCloseable {
         }
     }
 
-    private static HttpHandler guard(HttpHandler handler) {
+    /**
+     * Every handler's wrapper: refuses browser requests for host names that are not this exporter's (DNS
+     * rebinding), and answers 500 with a log line when a handler fails. Request values are escaped in the log.
+     */
+    private static HttpHandler guard(HostCheck hosts, HttpHandler handler) {
         return exchange -> {
             try {
+                String host = exchange.getRequestHeaders().getFirst("Host");
+                if (BrowserRequest.fromBrowser(exchange) && !hosts.allows(host)) {
+                    refuseHost(exchange, host);
+                    return;
+                }
                 handler.handle(exchange);
             } catch (IOException | RuntimeException e) {
-                log.warn("Failed to answer {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                        e.toString());
+                log.warn("Failed to answer {} {}: {}", LogSafe.escape(exchange.getRequestMethod()),
+                        LogSafe.escape(exchange.getRequestURI().getRawPath()), LogSafe.escape(e.toString()));
                 try {
                     Reply.text(exchange, 500, "Internal error; see the exporter's log\n");
                 } catch (IOException | RuntimeException ignored) {
@@ -287,6 +313,59 @@ final class Exporter implements AutoCloseable {
                 }
             }
         };
+    }
+
+    private static void refuseHost(HttpExchange exchange, String host) throws IOException {
+        long now = System.nanoTime();
+        long next = nextHostWarning.get();
+        if (now - next >= 0 && nextHostWarning.compareAndSet(next, now + TimeUnit.MINUTES.toNanos(1))) {
+            log.warn("Refused a browser request for {} that names this exporter {}: not one of its names (DNS"
+                    + " rebinding?); if it is, start the exporter with --external-url naming it. Further refusals"
+                    + " are not logged for a minute", LogSafe.escape(exchange.getRequestURI().getRawPath()),
+                    LogSafe.escape(host));
+        }
+        Reply.html(exchange, 403, "Refused: unknown host name", "<h1>Refused: unknown host name</h1><p id=\"problem\">"
+                + "This exporter does not answer browsers that reach it as <code>" + Html.escape(host) + "</code>:"
+                + " that is not one of its names, and a page on another site can make any name lead here (DNS"
+                + " rebinding). Use its address or <code>localhost</code>, or, if this is its name, start it with"
+                + " <code>--external-url http://" + Html.escape(host) + "</code>.</p>");
+    }
+
+    /** The URL browsers reach the exporter at, without a trailing slash. */
+    private static URI externalUrl(Config config, int port) {
+        if (config.externalUrl() != null) {
+            return URI.create(config.externalUrl().toString().replaceAll("/+$", ""));
+        }
+        return URI.create("http://" + (config.host() == null || config.host().equals("0.0.0.0")
+                || config.host().equals("::") ? "localhost" : hostForUrl(config.host())) + ":" + port);
+    }
+
+    /** The host names browsers may use besides addresses and localhost: see {@link HostCheck}. */
+    private static Set<String> hostNames(Config config, URI external) {
+        Set<String> names = new HashSet<>();
+        if (external.getHost() != null) {
+            names.add(external.getHost());
+        }
+        if (config.host() != null) {
+            names.add(config.host());
+        }
+        try {
+            Path hostname = Path.of("/proc/sys/kernel/hostname");
+            String name = Files.isReadable(hostname) ? Files.readString(hostname).trim() : "";
+            if (!name.isEmpty()) {
+                names.add(name);
+                names.add(name + ".local");
+            }
+        } catch (IOException e) {
+            log.debug("Cannot read this machine's host name: {}", e.toString());
+        }
+        return names;
+    }
+
+    /** Where the token is kept, in words, for the status page. */
+    private static String describe(TokenStore store, Path tokenFile) {
+        return tokenFile != null ? "token file " + tokenFile.toAbsolutePath()
+                : "memory only: lost on restart (give --token-file to keep it)";
     }
 
     private static String addr(Config config) {

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Writes responses to, and reads parameters from, a JDK {@link HttpExchange}. */
@@ -17,10 +18,33 @@ final class Reply {
     private Reply() {
     }
 
+    /**
+     * The policy of every HTML page: the page's own style sheet and script only, forms only to itself, never in a
+     * frame, no {@code <base>}.
+     */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"
+            + " connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+    /** An HTML page; its links to the style sheet are relative to the request's path. */
     static void html(HttpExchange exchange, int status, String title, String body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Security-Policy",
-                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
-        send(exchange, status, "text/html; charset=utf-8", Html.page(title, body).getBytes(StandardCharsets.UTF_8));
+        html(exchange, status, title, body, "");
+    }
+
+    /** As {@link #html(HttpExchange, int, String, String)}, with {@code head} markup added to the head. */
+    static void html(HttpExchange exchange, int status, String title, String body, String head) throws IOException {
+        exchange.getResponseHeaders().set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        send(exchange, status, "text/html; charset=utf-8",
+                Html.page(title, body, root(exchange), head).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The relative path from the request's path to the exporter's root: {@code ""} for {@code /x}, {@code "../"}
+     * for {@code /auth/x}. Relative links keep working behind a reverse proxy that adds a path prefix.
+     */
+    static String root(HttpExchange exchange) {
+        String path = exchange.getRequestURI().getRawPath();
+        int depth = path == null ? 0 : (int) path.chars().filter(c -> c == '/').count() - 1;
+        return "../".repeat(Math.max(0, depth));
     }
 
     static void json(HttpExchange exchange, int status, String json) throws IOException {
@@ -31,9 +55,11 @@ final class Reply {
         send(exchange, status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A 303 to {@code location}, which may be relative to the request's URL. */
     static void redirect(HttpExchange exchange, String location) throws IOException {
         exchange.getResponseHeaders().set("Location", location);
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        securityHeaders(exchange);
         exchange.sendResponseHeaders(303, -1);
         exchange.close();
     }
@@ -45,8 +71,8 @@ final class Reply {
 
     static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        exchange.getResponseHeaders().putIfAbsent("Cache-Control", List.of("no-store"));
+        securityHeaders(exchange);
         boolean head = "HEAD".equals(exchange.getRequestMethod());
         exchange.sendResponseHeaders(status, head ? -1 : body.length == 0 ? -1 : body.length);
         if (!head) {
@@ -55,6 +81,26 @@ final class Reply {
             }
         }
         exchange.close();
+    }
+
+    /** The headers every response carries: no sniffing, no framing, no referrer sent on from our pages. */
+    static void securityHeaders(HttpExchange exchange) {
+        exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        exchange.getResponseHeaders().set("X-Frame-Options", "DENY");
+        exchange.getResponseHeaders().set("Referrer-Policy", "no-referrer");
+    }
+
+    /** The value of the request's cookie {@code name}, or {@code null}; the first one wins. */
+    static String cookie(HttpExchange exchange, String name) {
+        for (String header : exchange.getRequestHeaders().getOrDefault("Cookie", List.of())) {
+            for (String pair : header.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
+                    return pair.substring(eq + 1).trim();
+                }
+            }
+        }
+        return null;
     }
 
     /** The query parameters; the first value of each wins. */
@@ -90,12 +136,5 @@ final class Reply {
             }
         }
         return out;
-    }
-
-    /** Reads the rest of a body so that the connection can be reused. */
-    static void drain(HttpExchange exchange) throws IOException {
-        try (InputStream in = exchange.getRequestBody()) {
-            in.transferTo(OutputStream.nullOutputStream());
-        }
     }
 }

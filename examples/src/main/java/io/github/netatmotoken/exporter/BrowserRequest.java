@@ -1,0 +1,62 @@
+package io.github.netatmotoken.exporter;
+
+import com.sun.net.httpserver.HttpExchange;
+import java.net.URI;
+import java.util.Locale;
+
+/**
+ * Tells requests from browsers from those of scripts, and cross-site browser requests from same-origin ones.
+ * A browser sends {@code Sec-Fetch-Site} (all current ones) or at least {@code Origin} on a POST; {@code curl}
+ * and Prometheus send neither, so automation keeps working, and a script cannot be tricked by another site.
+ */
+final class BrowserRequest {
+    private BrowserRequest() {
+    }
+
+    /** Whether the request carries a browser's fetch metadata or an {@code Origin}. */
+    static boolean fromBrowser(HttpExchange exchange) {
+        var headers = exchange.getRequestHeaders();
+        return headers.containsKey("Origin") || headers.containsKey("Sec-Fetch-Site")
+                || headers.containsKey("Sec-Fetch-Mode");
+    }
+
+    /**
+     * Why this browser request is not same-origin, or {@code null} if it is: {@code Sec-Fetch-Site} must be
+     * {@code same-origin} or {@code none} (typed or bookmarked) and {@code Origin}, when sent, must name the
+     * host the request was sent to or the external URL.
+     */
+    static String crossSiteReason(HttpExchange exchange, URI externalUrl) {
+        String site = exchange.getRequestHeaders().getFirst("Sec-Fetch-Site");
+        if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+            return "Sec-Fetch-Site is " + site;
+        }
+        String origin = exchange.getRequestHeaders().getFirst("Origin");
+        if (origin == null) {
+            return null;
+        }
+        String authority = authorityOf(origin);
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        if (authority != null && (authority.equalsIgnoreCase(host == null ? "" : host)
+                || authority.equalsIgnoreCase(authorityOf(externalUrl.toString())))) {
+            return null;
+        }
+        return "Origin " + origin + " is not " + (host == null ? "this exporter" : host);
+    }
+
+    /** {@code host[:port]} of an origin or URL, the port left out when it is the scheme's default. */
+    static String authorityOf(String url) {
+        try {
+            URI u = URI.create(url);
+            if (u.getHost() == null || u.getScheme() == null) {
+                return null;
+            }
+            String scheme = u.getScheme().toLowerCase(Locale.ROOT);
+            int port = u.getPort();
+            boolean defaultPort = port < 0 || (scheme.equals("http") && port == 80)
+                    || (scheme.equals("https") && port == 443);
+            return u.getHost() + (defaultPort ? "" : ":" + port);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}
