@@ -90,13 +90,18 @@ final class Reply {
         exchange.getResponseHeaders().set("Referrer-Policy", "no-referrer");
     }
 
-    /** The value of the request's cookie {@code name}, or {@code null}; the first one wins. */
+    /**
+     * The value of the request's cookie {@code name}, or {@code null}; the first one wins. Reads browsers'
+     * {@code a=b; c=d} and the older quoted form some HTTP clients send ({@code a="b";$Path="/"}).
+     */
     static String cookie(HttpExchange exchange, String name) {
         for (String header : exchange.getRequestHeaders().getOrDefault("Cookie", List.of())) {
-            for (String pair : header.split(";")) {
+            for (String pair : header.split("[;,]")) {
                 int eq = pair.indexOf('=');
                 if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
-                    return pair.substring(eq + 1).trim();
+                    String value = pair.substring(eq + 1).trim();
+                    return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
+                            ? value.substring(1, value.length() - 1) : value;
                 }
             }
         }
