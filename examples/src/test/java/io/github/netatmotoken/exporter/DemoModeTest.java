@@ -15,7 +15,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code --demo}: a user clicks through the simulated consent page and gets metrics, without NetAtmo. */
+/**
+ * {@code --demo}: a user clicks through the simulated consent page and gets metrics, including a Home Coach's
+ * without {@code --home-coach}, without NetAtmo.
+ */
 class DemoModeTest {
     @TempDir
     Path dir;
@@ -27,7 +30,26 @@ class DemoModeTest {
     private Config config() {
         return new Config("127.0.0.1", 0, null, dir.resolve("demo-token.json"), false, "info",
                 Duration.ofMinutes(8), Duration.ofMinutes(60), Config.DEMO_CLIENT_ID, Config.DEMO_CLIENT_SECRET,
-                Config.DEFAULT_API_URL, true, true);
+                Config.DEFAULT_API_URL, true, false);
+    }
+
+    @Test
+    void theConsentPageSendsBrowsersOnlyToTheExportersOwnCallback() throws Exception {
+        try (Exporter exporter = Exporter.start(config(), clock)) {
+            Browser browser = new Browser(exporter.port());
+            URI consent = URI.create(browser.get("/auth/authorize").headers().firstValue("Location").orElseThrow());
+            String elsewhere = consent.toString().replaceAll("redirect_uri=[^&]+",
+                    "redirect_uri=http%3A%2F%2Fevil.example%2Fsteal");
+
+            HttpResponse<String> page = browser.getAbsolute(elsewhere);
+            HttpResponse<String> allowed = browser.getAbsolute(elsewhere + "&decision=allow");
+
+            assertEquals(400, page.statusCode());
+            assertTrue(page.body().contains("not the exporter's callback"), page.body());
+            assertEquals(400, allowed.statusCode(), "no code is sent anywhere else");
+            assertTrue(allowed.headers().firstValue("Location").isEmpty());
+            assertEquals(200, browser.getAbsolute(consent.toString()).statusCode(), "its own callback works");
+        }
     }
 
     @Test
