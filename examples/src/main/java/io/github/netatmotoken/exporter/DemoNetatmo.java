@@ -97,7 +97,8 @@ final class DemoNetatmo implements AutoCloseable {
             try {
                 handler.handle(exchange);
             } catch (IOException | RuntimeException e) {
-                log.warn("Demo API failed to answer {}: {}", exchange.getRequestURI().getPath(), e.toString());
+                log.warn("Demo API failed to answer {}: {}", LogSafe.escape(exchange.getRequestURI().getRawPath()),
+                        LogSafe.escape(e.toString()));
                 exchange.close();
             }
         };

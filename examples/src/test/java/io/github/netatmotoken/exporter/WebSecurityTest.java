@@ -313,6 +313,39 @@ class WebSecurityTest {
         assertTrue(line.contains("x\\r\\n2026-01-01 INFO forged") && line.contains("\\u001b[2Jcleared"), line);
     }
 
+    @Test
+    void anAuthorizationStartedUnderAnotherNameMovesToTheCallbacksHostFirst() throws Exception {
+        String moved = raw("GET /auth/authorize HTTP/1.1\r\nHost: localhost:" + exporter.port() + "\r\n"
+                + "Sec-Fetch-Site: same-origin\r\nConnection: close\r\n\r\n");
+        String again = raw("GET /auth/authorize?moved=1 HTTP/1.1\r\nHost: localhost:" + exporter.port() + "\r\n"
+                + "Sec-Fetch-Site: same-origin\r\nConnection: close\r\n\r\n");
+
+        assertTrue(moved.startsWith("HTTP/1.1 302 "), moved);
+        assertTrue(moved.contains("Location: " + origin + "/auth/authorize?moved=1\r\n"), "where the cookie will be"
+                + " sent back: " + moved);
+        assertTrue(again.contains("Location: " + netatmo.url()), "never a loop: " + again);
+    }
+
+    @Test
+    void behindAReverseProxyThePrefixIsInTheRedirectUriAndTheCookiePaths() throws Exception {
+        Config config = new Config("127.0.0.1", 0, URI.create("https://proxy.example/netatmo/"), dir.resolve("p.json"),
+                false, "info", Duration.ofHours(1), Duration.ofHours(2), FakeNetatmo.CLIENT_ID,
+                FakeNetatmo.CLIENT_SECRET, netatmo.url(), false, false);
+        try (Exporter proxied = Exporter.start(config, clock)) {
+            Browser b = new Browser(proxied.port());
+            HttpResponse<String> authorize = b.get("/auth/authorize");
+            HttpResponse<String> page = b.get("/");
+
+            Map<String, String> query = Reply.decode(URI.create(authorize.headers().firstValue("Location")
+                    .orElseThrow()).getRawQuery());
+            assertEquals("https://proxy.example/netatmo/auth/callback", query.get("redirect_uri"));
+            assertTrue(authorize.headers().firstValue("Set-Cookie").orElseThrow().contains("Path=/netatmo/auth/;"));
+            assertTrue(page.headers().firstValue("Set-Cookie").orElseThrow().contains("Path=/netatmo/;"));
+            assertTrue(page.body().contains("href=\"auth/authorize\"") && page.body().contains("src=\"status.js\""),
+                    page.body());
+        }
+    }
+
     private static String state(Browser b) {
         HttpResponse<String> authorize = b.get("/auth/authorize");
         assertEquals(302, authorize.statusCode());
