@@ -191,7 +191,7 @@ class WebSecurityTest {
         HttpResponse<String> browserGet = browser.send("GET", "/auth/settoken?refresh_token=valid-other-v2", null,
                 "Sec-Fetch-Site", "cross-site");
 
-        for (HttpResponse<String> r : new HttpResponse[] {sameSite, crossSite, oldBrowser, opaque, browserGet}) {
+        for (HttpResponse<String> r : java.util.List.of(sameSite, crossSite, oldBrowser, opaque, browserGet)) {
             assertEquals(403, r.statusCode(), r.body());
             assertTrue(r.body().contains("<h1>Refused"), r.body());
         }
