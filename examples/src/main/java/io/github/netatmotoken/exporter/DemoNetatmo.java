@@ -61,7 +61,7 @@ final class DemoNetatmo implements AutoCloseable {
      */
     static DemoNetatmo start(Clock clock, String clientId, String clientSecret, String carriedOver)
             throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        HttpServer server = WebServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "demo-netatmo-api");
             t.setDaemon(true);

@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -88,11 +87,6 @@ final class Exporter implements AutoCloseable {
     }
 
     private static Exporter start(Config config, Clock clock, List<AutoCloseable> opened) throws StartupException {
-        // Without TCP_NODELAY the JDK server's separate header and body writes meet delayed ACKs: 40 ms a scrape.
-        // The property is read once, when the first server is created.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
         DemoNetatmo demo = null;
         if (config.demo()) {
             if (config.tokenFile() == null) {
@@ -114,7 +108,7 @@ final class Exporter implements AutoCloseable {
 
         HttpServer server;
         try {
-            server = HttpServer.create(config.host() == null ? new InetSocketAddress(config.port())
+            server = WebServer.create(config.host() == null ? new InetSocketAddress(config.port())
                     : new InetSocketAddress(config.host(), config.port()), 64);
         } catch (BindException e) {
             throw new StartupException("Cannot listen on " + addr(config) + ": " + e.getMessage()
@@ -219,11 +213,7 @@ final class Exporter implements AutoCloseable {
         if (demo != null) {
             demo.allowRedirect(redirectUri);
         }
-        ExecutorService serverThreads = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "http-server");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService serverThreads = WebServer.threads(WebServer.MAX_THREADS);
         server.setExecutor(serverThreads);
         server.start();
         poller.start();
