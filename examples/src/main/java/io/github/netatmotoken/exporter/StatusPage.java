@@ -87,6 +87,7 @@ final class StatusPage {
         }
         b.append("<p id=\"stale\" class=\"box warn\" role=\"status\" hidden>The exporter does not answer right now;"
                 + " what this page shows may be out of date. Trying again…</p>\n");
+        authorizeBox(b, csrfField, needsAuthorization);
         b.append("<main id=\"live\" data-state=\"").append(token.state().name()).append("\" data-now=\"")
                 .append(now.truncatedTo(ChronoUnit.MILLIS)).append("\" data-refresh-ms=\"")
                 .append(LIVE_REFRESH.toMillis()).append("\">\n");
@@ -95,7 +96,6 @@ final class StatusPage {
         dataTable(b, token, snapshot, needsAuthorization, now);
         stations(b, snapshot.readings());
         b.append("</main>\n");
-        authorizeBox(b, csrfField, needsAuthorization);
         setupTable(b);
         b.append("<footer><p><a href=\"metrics\">Metrics</a> · <a href=\"version\">Version</a>");
         if (setup.debugHandlers()) {
@@ -267,7 +267,7 @@ final class StatusPage {
         return switch (state) {
             case VALID -> "Authorized: the access token is valid";
             case EXPIRED -> "The access token expired; renewing it";
-            case NOT_AUTHENTICATED -> "Not authorized yet: authorize below to start";
+            case NOT_AUTHENTICATED -> "Not authorized yet";
             case REAUTHORIZATION_REQUIRED -> "Authorization required: the token can no longer be renewed";
             case CLOSED -> "Shutting down";
         };
