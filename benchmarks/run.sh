@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks of BENCHMARKS.md and prints their tables.
 #
-#   benchmarks/run.sh [--short|--full] [hotpath|storm|tokenfile|interceptor|exporter|all ...]
+#   benchmarks/run.sh [--short|--full] [hotpath|storm|tokenfile|interceptor|exporter|stalls|all ...]
 #
 # --short (the default) is a quick check that everything runs: few, short iterations, numbers only roughly right.
 # --full gives the numbers for BENCHMARKS.md: run it on an otherwise idle machine (about an hour for "all").
@@ -16,8 +16,8 @@ for arg in "$@"; do
   case "$arg" in
     --short) mode=short ;;
     --full) mode=full ;;
-    hotpath|storm|tokenfile|interceptor|exporter|all) targets+=("$arg") ;;
-    *) echo "usage: benchmarks/run.sh [--short|--full] [hotpath|storm|tokenfile|interceptor|exporter|all ...]" >&2
+    hotpath|storm|tokenfile|interceptor|exporter|stalls|all) targets+=("$arg") ;;
+    *) echo "usage: benchmarks/run.sh [--short|--full] [hotpath|storm|tokenfile|interceptor|exporter|stalls|all ...]" >&2
        exit 2 ;;
   esac
 done
@@ -30,12 +30,14 @@ if [ "$mode" = full ]; then
   storm_opts=(--warmup 5 --rounds 100)
   interceptor_opts=(--forks 5 --warmup 3 --rounds 10)
   exporter_opts=(--soak-seconds 600 --load-seconds 60 --starts 10)
+  stalls_opts=(--warmup-seconds 10 --seconds 60)
 else
   hot_opts=(-f 1 -wi 2 -w 1s -i 3 -r 1s)
   file_opts=(-f 1 -wi 1 -w 1s -i 3 -r 1s)
   storm_opts=(--warmup 2 --rounds 5)
   interceptor_opts=(--forks 2 --warmup 1 --rounds 3)
   exporter_opts=(--soak-seconds 60 --load-seconds 20 --starts 5)
+  stalls_opts=(--warmup-seconds 5 --seconds 20)
 fi
 
 if [ -z "${NO_BUILD:-}" ]; then
@@ -107,6 +109,13 @@ if wants exporter; then
       | tee -a "$summary"
     note ""
   done
+fi
+if wants stalls; then
+  echo "exporter beside stalled connections..."
+  note "### Exporter beside stalled connections (benchmark 6), load average before: $(load)"
+  note ""
+  NO_BUILD=1 benchmarks/exporter-stalls.sh "${stalls_opts[@]}" --out "$out" | tee -a "$summary"
+  note ""
 fi
 note "- load average at end: $(load)"
 echo "results: $out"

@@ -1,23 +1,14 @@
 package io.github.netatmotoken.benchmarks;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.HttpURLConnection;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Benchmark 5, the exporter's footprint, in {@code --demo} mode with the JVM flags given:
@@ -33,8 +24,6 @@ import java.util.stream.Stream;
  * is bounded in time.
  */
 public final class ExporterFootprint {
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
-
     private final Path jar;
     private final List<String> jvmFlags;
     private final Path work;
@@ -66,7 +55,7 @@ public final class ExporterFootprint {
 
         Path archive = work.resolve("netatmo-exporter.jsa");
         Files.deleteIfExists(archive);
-        try (Exporter first = start(List.of("-XX:ArchiveClassesAtExit=" + archive))) {
+        try (ExporterProcess first = start(List.of("-XX:ArchiveClassesAtExit=" + archive))) {
             first.scrape();
         }
         if (!Files.exists(archive)) {
@@ -76,10 +65,10 @@ public final class ExporterFootprint {
         long[] cds = new long[starts];
         for (int i = 0; i < starts; i++) {
             // Interleaved, so that load elsewhere on the machine hits both alike.
-            try (Exporter e = start(List.of())) {
+            try (ExporterProcess e = start(List.of())) {
                 plain[i] = e.firstAnswerNanos;
             }
-            try (Exporter e = start(List.of("-XX:SharedArchiveFile=" + archive))) {
+            try (ExporterProcess e = start(List.of("-XX:SharedArchiveFile=" + archive))) {
                 cds[i] = e.firstAnswerNanos;
             }
         }
@@ -94,7 +83,7 @@ public final class ExporterFootprint {
         System.out.printf(Locale.ROOT, "%nAppCDS / plain, medians: %.2f%n%n",
                 (double) Percentile.of(cds, 0.5) / Percentile.of(plain, 0.5));
 
-        try (Exporter e = start(List.of())) {
+        try (ExporterProcess e = start(List.of())) {
             long[] rss = new long[soakSeconds];
             long next = System.nanoTime();
             for (int s = 0; s < soakSeconds; s++) {
@@ -111,45 +100,22 @@ public final class ExporterFootprint {
             System.out.printf(Locale.ROOT, "| %d s of one scrape a second | %s | %s | %s | **%s** | <= 96 MB |%n%n",
                     soakSeconds, mb(rss[0]), soakSeconds >= 60 ? mb(rss[59]) : "-", mb(max), mb(atEnd));
 
-            Load load = e.load(scrapers, Duration.ofSeconds(loadSeconds));
-            long[] l = load.latencies;
+            ExporterProcess.Load load = e.load(scrapers, Duration.ofSeconds(loadSeconds));
+            long[] l = load.latencies();
             System.out.println("| /metrics under load | scrapes | scrapes/s | p50 | p90 | p99 | max | errors |"
                     + " RSS after |");
             System.out.println("|---|---|---|---|---|---|---|---|---|");
             System.out.printf(Locale.ROOT, "| %d concurrent scrapers, %d s | %d | %.0f | %s | %s | %s | %s | %d | %s |%n",
                     scrapers, loadSeconds, l.length, l.length / (double) loadSeconds,
                     ms(Percentile.of(l, 0.50)), ms(Percentile.of(l, 0.90)), ms(Percentile.of(l, 0.99)),
-                    ms(l[l.length - 1]), load.errors, mb(e.rssKiB()));
+                    ms(l[l.length - 1]), load.errors(), mb(e.rssKiB()));
         }
     }
 
-    private Exporter start(List<String> extraFlags) throws IOException, InterruptedException {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
-        Path tokenDir = Files.createTempDirectory(work, "demo-token-");
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmFlags);
-        command.addAll(extraFlags);
-        command.addAll(List.of("-jar", jar.toString(), "--demo", "--addr", "127.0.0.1:" + port,
-                "--token-file", tokenDir.resolve("token.json").toString(), "--log-level", "warn"));
-        Path log = work.resolve("exporter-" + port + ".log");
-        long started = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Exporter exporter = new Exporter(process, new URL("http://127.0.0.1:" + port + "/metrics"), tokenDir);
-        long deadline = started + START_TIMEOUT.toNanos();
-        while (!exporter.answers()) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                exporter.close();
-                throw new IllegalStateException("the exporter did not answer /metrics within " + START_TIMEOUT
-                        + "; see " + log);
-            }
-            Thread.sleep(2);
-        }
-        exporter.firstAnswerNanos = System.nanoTime() - started;
-        return exporter;
+    private ExporterProcess start(List<String> extraFlags) throws IOException, InterruptedException {
+        List<String> flags = new ArrayList<>(jvmFlags);
+        flags.addAll(extraFlags);
+        return ExporterProcess.start(jar, flags, work);
     }
 
     private static void sleepUntil(long nanoTime) throws InterruptedException {
@@ -165,121 +131,5 @@ public final class ExporterFootprint {
 
     private static String mb(long kib) {
         return String.format(Locale.ROOT, "%.1f MB", kib / 1024.0);
-    }
-
-    private record Load(long[] latencies, long errors) {
-    }
-
-    /** A running exporter process; closing it sends SIGTERM and waits. */
-    private static final class Exporter implements AutoCloseable {
-        final Process process;
-        final URL metrics;
-        final Path tokenDir;
-        long firstAnswerNanos;
-
-        Exporter(Process process, URL metrics, Path tokenDir) {
-            this.process = process;
-            this.metrics = metrics;
-            this.tokenDir = tokenDir;
-        }
-
-        boolean answers() {
-            try {
-                return get() == 200;
-            } catch (IOException e) {
-                return false;
-            }
-        }
-
-        void scrape() throws IOException {
-            int status = get();
-            if (status != 200) {
-                throw new IOException("/metrics answered HTTP " + status);
-            }
-        }
-
-        /** GETs /metrics, reads the body to the end (so that the connection is reused) and returns the status. */
-        int get() throws IOException {
-            HttpURLConnection c = (HttpURLConnection) metrics.openConnection();
-            c.setConnectTimeout(1000);
-            c.setReadTimeout(10_000);
-            int status = c.getResponseCode();
-            try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
-                if (in != null) {
-                    in.transferTo(OutputStream.nullOutputStream());
-                }
-            }
-            return status;
-        }
-
-        long rssKiB() throws IOException {
-            try (Stream<String> lines = Files.lines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-                return lines.filter(l -> l.startsWith("VmRSS:"))
-                        .map(l -> Long.parseLong(l.replaceAll("\\D", "")))
-                        .findFirst()
-                        .orElseThrow(() -> new IOException("no VmRSS in /proc/" + process.pid() + "/status"));
-            }
-        }
-
-        Load load(int scrapers, Duration duration) throws InterruptedException {
-            long end = System.nanoTime() + duration.toNanos();
-            List<long[]> perThread = new ArrayList<>();
-            long[] errors = new long[scrapers];
-            int[] counts = new int[scrapers];
-            CountDownLatch done = new CountDownLatch(scrapers);
-            for (int i = 0; i < scrapers; i++) {
-                long[] samples = new long[200_000];
-                perThread.add(samples);
-                int id = i;
-                Thread t = new Thread(() -> {
-                    try {
-                        int n = 0;
-                        while (System.nanoTime() < end && n < samples.length) {
-                            long start = System.nanoTime();
-                            try {
-                                if (get() == 200) {
-                                    samples[n++] = System.nanoTime() - start;
-                                } else {
-                                    errors[id]++;
-                                }
-                            } catch (IOException e) {
-                                errors[id]++;
-                            }
-                        }
-                        counts[id] = n;
-                    } finally {
-                        done.countDown();
-                    }
-                }, "scraper-" + i);
-                t.start();
-            }
-            done.await();
-            long[] all = new long[Arrays.stream(counts).sum()];
-            int at = 0;
-            for (int i = 0; i < scrapers; i++) {
-                System.arraycopy(perThread.get(i), 0, all, at, counts[i]);
-                at += counts[i];
-            }
-            Arrays.sort(all);
-            return new Load(all, Arrays.stream(errors).sum());
-        }
-
-        @Override
-        public void close() throws IOException {
-            process.destroy();
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor();
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-            try (Stream<Path> files = Files.walk(tokenDir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
     }
 }

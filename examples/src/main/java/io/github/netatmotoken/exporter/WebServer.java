@@ -59,7 +59,7 @@ final class WebServer {
     private WebServer() {
     }
 
-    /** A server on {@code address}, not started yet, created after {@link #configure} of the system properties. */
+    /** A server on {@code address}, not started yet; the system properties are {@link #configure}d first. */
     static HttpServer create(InetSocketAddress address, int backlog) throws IOException {
         configure(System.getProperties());
         return HttpServer.create(address, backlog);
@@ -89,7 +89,7 @@ final class WebServer {
                         long n = refused.incrementAndGet();
                         if (n % 100 == 1) {
                             log.warn("All {} HTTP server threads are busy, most likely with slow or stalled clients:"
-                                    + " closed a new connection ({} so far); a stalled request is closed at its"
+                                    + " closed a connection ({} so far); a stalled request is closed at its"
                                     + " deadline, sun.net.httpserver.maxReqTime={} s", maxThreads, n,
                                     System.getProperty("sun.net.httpserver.maxReqTime"));
                         }
