@@ -192,6 +192,10 @@ final class AuthFlow {
             }
         }
         if (browser && !csrf.accepts(exchange, fields.get(Csrf.FIELD))) {
+            if (BrowserRequest.hasOpaqueOrigin(exchange)) {
+                refused(exchange, "Origin null, and no valid csrf field");
+                return;
+            }
             log.warn("Refused a pasted refresh token: the form's csrf field does not match this browser's cookie"
                     + " (a page from before a restart, or a forged form)");
             outcome(exchange, true, Notice.FORM_EXPIRED, 403);

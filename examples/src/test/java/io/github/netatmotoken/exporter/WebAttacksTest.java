@@ -1,0 +1,181 @@
+package io.github.netatmotoken.exporter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.github.netatmotoken.core.FakeClock;
+import io.github.netatmotoken.core.RefreshingTokenSource.State;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Attacks from the review of the web side (review11), each with the request that showed the fault, sent as the
+ * browser or script in question really sends it. The header sets marked "Chromium" were recorded from Debian's
+ * Chromium 150: over plain HTTP to a name or a LAN address (not "potentially trustworthy") it sends no
+ * {@code Sec-Fetch-*} headers, a same-origin {@code fetch} GET has no {@code Origin}, and under the status page's
+ * {@code Referrer-Policy: no-referrer} a same-origin form POST carries {@code Origin: null}.
+ */
+class WebAttacksTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Pattern CSRF_FIELD = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
+    private static final Pattern CSRF_COOKIE = Pattern.compile("netatmo_exporter_csrf=([A-Za-z0-9_-]+)");
+    private static final String WORKING = "{\"access_token\":\"current-access-a1\",\"refresh_token\":"
+            + "\"current-refresh-r1\",\"expiry\":\"2026-01-15T12:00:00Z\"}";
+    /** What Chromium sends with a page's {@code fetch()} GET to a plain-HTTP origin: no Origin, no Sec-Fetch-*. */
+    private static final String CHROMIUM_FETCH_OVER_HTTP = "User-Agent: Mozilla/5.0 (X11; Linux x86_64)"
+            + " AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/150.0.0.0 Safari/537.36\r\n"
+            + "Accept: */*\r\nAccept-Encoding: gzip, deflate\r\nAccept-Language: en-US,en;q=0.9\r\n";
+    /** What Chromium sends on a top-level navigation to a plain-HTTP origin. */
+    private static final String CHROMIUM_NAVIGATION_OVER_HTTP = "Upgrade-Insecure-Requests: 1\r\n"
+            + "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
+            + " HeadlessChrome/150.0.0.0 Safari/537.36\r\nAccept: text/html,application/xhtml+xml,application/xml;"
+            + "q=0.9,*/*;q=0.8\r\nAccept-Encoding: gzip, deflate\r\nAccept-Language: en-US,en;q=0.9\r\n";
+
+    @TempDir
+    Path dir;
+
+    private final FakeClock clock = new FakeClock();
+    private final List<AutoCloseable> closing = new ArrayList<>();
+    private FakeNetatmo netatmo;
+    private Exporter exporter;
+    private Path tokenFile;
+
+    private void start(URI externalUrl, int port, boolean debugHandlers) throws Exception {
+        start(externalUrl, port, debugHandlers, null);
+    }
+
+    private void start(URI externalUrl, int port, boolean debugHandlers, URI apiUrl) throws Exception {
+        netatmo = new FakeNetatmo();
+        closing.add(netatmo);
+        netatmo.serve("getstationsdata", FakeNetatmo.STATIONS.formatted(clock.instant().getEpochSecond() - 300));
+        netatmo.honour("current-access-a1", "current-refresh-r1");
+        tokenFile = dir.resolve("token.json");
+        Files.writeString(tokenFile, WORKING);
+        Config config = new Config("127.0.0.1", port, externalUrl, tokenFile, debugHandlers, "info",
+                Duration.ofHours(1), Duration.ofHours(2), FakeNetatmo.CLIENT_ID, FakeNetatmo.CLIENT_SECRET,
+                apiUrl == null ? netatmo.url() : apiUrl, false, false);
+        exporter = Exporter.start(config, clock);
+        closing.add(exporter);
+        if (apiUrl == null) {
+            exporter.firstDataRefresh().get(20, TimeUnit.SECONDS);
+        }
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = closing.size() - 1; i >= 0; i--) {
+            closing.get(i).close();
+        }
+    }
+
+    private String refreshTokenOnDisk() throws Exception {
+        return MAPPER.readTree(Files.readString(tokenFile)).get("refresh_token").asText();
+    }
+
+    /** The csrf cookie and field a browser gets with the status page, as {@code {cookie, field}}. */
+    private String[] csrf() throws IOException {
+        String page = raw("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + exporter.port() + "\r\nSec-Fetch-Site: none\r\n"
+                + "Connection: close\r\n\r\n");
+        Matcher cookie = CSRF_COOKIE.matcher(page);
+        Matcher field = CSRF_FIELD.matcher(page);
+        assertTrue(cookie.find() && field.find(), page);
+        return new String[] {cookie.group(1), field.group(1)};
+    }
+
+    private String post(String host, String headers, String cookie, String body) throws IOException {
+        return raw("POST /auth/settoken HTTP/1.1\r\nHost: " + host + "\r\n" + headers
+                + (cookie == null ? "" : "Cookie: netatmo_exporter_csrf=" + cookie + "\r\n")
+                + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+                + body.getBytes(StandardCharsets.UTF_8).length + "\r\nConnection: close\r\n\r\n" + body);
+    }
+
+    /**
+     * The status page's own form, as Chromium submits it: the page's {@code Referrer-Policy: no-referrer} makes the
+     * form's {@code Origin} {@code null}. On 127.0.0.1 and localhost it also sends {@code Sec-Fetch-Site:
+     * same-origin}; on a LAN address or name (plain HTTP, not trustworthy) it sends no {@code Sec-Fetch-*} at all.
+     * Both were refused as cross-site: no browser could ever use the paste form.
+     */
+    @Test
+    void theStatusPagesOwnFormIsAcceptedWithTheOriginNullThatChromiumSends() throws Exception {
+        start(null, 0, false);
+        netatmo.honour(null, "pasted-loopback-p1");
+        netatmo.honour(null, "pasted-lan-p2");
+        String[] csrf = csrf();
+        String loopback = "127.0.0.1:" + exporter.port();
+
+        String onLoopback = post(loopback, "Origin: null\r\nSec-Fetch-Site: same-origin\r\nSec-Fetch-Mode: navigate"
+                + "\r\n" + CHROMIUM_NAVIGATION_OVER_HTTP, csrf[0], "csrf=" + csrf[1]
+                + "&refresh_token=pasted-loopback-p1");
+        assertTrue(onLoopback.startsWith("HTTP/1.1 303 "), onLoopback);
+        assertTrue(onLoopback.contains("Location: ../?notice=token-accepted\r\n"), onLoopback);
+        String afterLoopback = refreshTokenOnDisk();
+        assertTrue(afterLoopback.startsWith("issued-refresh-"), afterLoopback);
+
+        String onLan = post("192.0.2.10:" + exporter.port(), "Origin: null\r\n" + CHROMIUM_NAVIGATION_OVER_HTTP,
+                csrf[0], "csrf=" + csrf[1] + "&refresh_token=pasted-lan-p2");
+        assertTrue(onLan.contains("Location: ../?notice=token-accepted\r\n"), onLan);
+        assertFalse(refreshTokenOnDisk().equals(afterLoopback), "the LAN paste was used too");
+        assertEquals(State.VALID, exporter.tokens().status().state());
+    }
+
+    /** {@code Origin: null} is what sandboxed frames and data: URLs send too: without the csrf field it is refused. */
+    @Test
+    void anOpaqueOriginWithoutTheCsrfFieldIsStillRefused() throws Exception {
+        start(null, 0, false);
+        netatmo.honour(null, "valid-other-v1");
+        String[] csrf = csrf();
+        String host = "192.0.2.10:" + exporter.port();
+
+        String noField = post(host, "Origin: null\r\n" + CHROMIUM_NAVIGATION_OVER_HTTP, csrf[0],
+                "refresh_token=valid-other-v1");
+        String noCookie = post(host, "Origin: null\r\n" + CHROMIUM_NAVIGATION_OVER_HTTP, null, "csrf=" + csrf[1]
+                + "&refresh_token=valid-other-v1");
+        String crossSite = post("127.0.0.1:" + exporter.port(), "Origin: null\r\nSec-Fetch-Site: cross-site\r\n",
+                csrf[0], "csrf=" + csrf[1] + "&refresh_token=valid-other-v1");
+
+        for (String reply : List.of(noField, noCookie, crossSite)) {
+            assertTrue(reply.startsWith("HTTP/1.1 403 "), reply);
+            assertTrue(reply.contains("<h1>Refused"), reply);
+        }
+        assertEquals("current-refresh-r1", refreshTokenOnDisk());
+        assertEquals(0, netatmo.count("/oauth2/token"), "nothing reached NetAtmo's token endpoint");
+    }
+
+    /** Sends {@code request} as it is and reads the whole answer. */
+    private String raw(String request) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), exporter.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
