@@ -70,7 +70,7 @@ final class AuthFlow {
         // The binding cookie must be set on the host NetAtmo sends the browser back to.
         String callbackHost = BrowserRequest.authorityOf(settings.redirectUri().toString());
         String host = exchange.getRequestHeaders().getFirst("Host");
-        if (BrowserRequest.fromBrowser(exchange) && callbackHost != null && !callbackHost.equalsIgnoreCase(host)
+        if (BrowserRequest.mayBeBrowser(exchange) && callbackHost != null && !callbackHost.equalsIgnoreCase(host)
                 && !Reply.query(exchange).containsKey("moved")) {
             exchange.getResponseHeaders().set("Location", settings.redirectUri().resolve("authorize") + "?moved=1");
             exchange.getResponseHeaders().set("Cache-Control", "no-store");

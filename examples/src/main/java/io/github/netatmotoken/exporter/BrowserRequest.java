@@ -21,6 +21,22 @@ final class BrowserRequest {
     }
 
     /**
+     * Whether the request may come from a browser, for the checks that cost a script nothing (the {@code Host}
+     * check, moving an authorization to the callback's host): {@link #fromBrowser}, or the headers every browser
+     * sends with every request, which a page cannot remove: {@code Accept-Language}, and a {@code User-Agent}
+     * beginning {@code Mozilla/}. Over plain HTTP to a name or LAN address, which browsers do not count as
+     * "potentially trustworthy", they send no {@code Sec-Fetch-*} headers, and a same-origin {@code fetch} GET has
+     * no {@code Origin}: that is how a DNS rebinding page reads what it wants. {@code curl}, Prometheus and most
+     * HTTP libraries send neither header.
+     */
+    static boolean mayBeBrowser(HttpExchange exchange) {
+        var headers = exchange.getRequestHeaders();
+        String agent = headers.getFirst("User-Agent");
+        return fromBrowser(exchange) || headers.containsKey("Accept-Language")
+                || (agent != null && agent.startsWith("Mozilla/"));
+    }
+
+    /**
      * Why this browser request is not same-origin, or {@code null} if it is or may be: {@code Sec-Fetch-Site} must
      * be {@code same-origin} (which settles it) or {@code none} (typed or bookmarked), and {@code Origin}, when
      * sent, must name the host the request was sent to or the external URL, or be {@code null}.

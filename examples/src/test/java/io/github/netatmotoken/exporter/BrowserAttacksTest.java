@@ -120,6 +120,37 @@ class BrowserAttacksTest {
         assertPastedTokenUsed(browser, storedBefore);
     }
 
+    /**
+     * The attacker's page on {@code http://rebind.test:<port>} rebinds its name to the exporter and reads it with
+     * same-origin {@code fetch}: over plain HTTP these carry neither {@code Origin} nor {@code Sec-Fetch-*}, and the
+     * exporter, taking them for scripts, answered them.
+     */
+    @Test
+    void aDnsRebindingPageCannotReadTheExporter() throws Exception {
+        startExporter(null, 0, true);
+        String script = "<script>"
+                + "Promise.all(['/', '/debug/token', '/debug/data', '/status.js']"
+                + ".map(p => fetch(p, {cache: 'no-store'})"
+                + ".then(r => r.text().then(t => p + ' ' + r.status + ' ' + (t.includes('Refused: unknown host name')"
+                + " ? 'refused' : 'READ')), e => p + ' failed ' + e)))"
+                + ".then(all => { document.getElementById('result').textContent = all.join('; '); });"
+                + "</script>";
+        rebinding = RebindingSite.start(exporter.port(), "<!DOCTYPE html><title>Free weather</title>"
+                + "<p id=\"result\"></p>" + script);
+        ChromiumBrowser browser = chromium.open(ChromiumBrowser.Screen.desktop(1280, 1000),
+                List.of("--host-resolver-rules=MAP rebind.test 127.0.0.1"));
+
+        browser.open(URI.create("http://rebind.test:" + rebinding.port() + RebindingSite.PAGE));
+        String result = browser.await("the rebinding page's reads", d -> {
+            String text = d.findElement(By.id("result")).getText();
+            return text.isEmpty() ? null : text;
+        });
+        browser.screenshot("rebinding-result");
+
+        assertEquals("/ 403 refused; /debug/token 403 refused; /debug/data 403 refused; /status.js 403 refused",
+                result);
+    }
+
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();

@@ -169,6 +169,61 @@ class WebAttacksTest {
         assertEquals(0, netatmo.count("/oauth2/token"), "nothing reached NetAtmo's token endpoint");
     }
 
+    /**
+     * DNS rebinding, as it happens: the attacker's page on {@code http://rebind.example:<port>} (plain HTTP, so no
+     * {@code Sec-Fetch-*}) reads the exporter with same-origin {@code fetch} GETs, which carry no {@code Origin}.
+     * The exporter took them for scripts and skipped its Host check: the page read the status page, the raw API
+     * data and the token state.
+     */
+    @Test
+    void aDnsRebindingPageCannotReadTheExporterOverPlainHttp() throws Exception {
+        start(null, 0, true);
+        String rebind = "rebind.example:" + exporter.port();
+
+        for (String path : List.of("/", "/debug/data", "/debug/token", "/status.js", "/metrics",
+                "/auth/authorize")) {
+            String reply = raw("GET " + path + " HTTP/1.1\r\nHost: " + rebind + "\r\n" + CHROMIUM_FETCH_OVER_HTTP
+                    + "Connection: close\r\n\r\n");
+            assertTrue(reply.startsWith("HTTP/1.1 403 "), path + ": " + reply);
+            assertTrue(reply.contains("Refused: unknown host name"), path + ": " + reply);
+        }
+        String curl = raw("GET /metrics HTTP/1.1\r\nHost: " + rebind + "\r\nUser-Agent: curl/7.88.1\r\n"
+                + "Accept: */*\r\nConnection: close\r\n\r\n");
+        String prometheus = raw("GET /metrics HTTP/1.1\r\nHost: " + rebind + "\r\nUser-Agent: Prometheus/2.53.0\r\n"
+                + "Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5\r\n"
+                + "Connection: close\r\n\r\n");
+        assertTrue(curl.startsWith("HTTP/1.1 200 "), "scripts keep working under any name: " + curl);
+        assertTrue(prometheus.startsWith("HTTP/1.1 200 "), "Prometheus keeps working under any name: " + prometheus);
+    }
+
+    /**
+     * A user on the LAN opens {@code http://192.168.1.10:9210/} while the redirect URI names another host. Over
+     * plain HTTP Chromium's navigation has no {@code Sec-Fetch-*}, so the exporter did not move the authorization
+     * to the callback's host first: the binding cookie went to the IP address, and NetAtmo's redirect back to the
+     * callback's host arrived without it ("no cookie").
+     */
+    @Test
+    void anAuthorizationStartedOverPlainHttpUnderAnotherNameMovesToTheCallbacksHostFirst() throws Exception {
+        int port = freePort();
+        start(URI.create("http://exporter.test:" + port), port, false);
+
+        String moved = raw("GET /auth/authorize HTTP/1.1\r\nHost: 192.0.2.10:" + port + "\r\n"
+                + CHROMIUM_NAVIGATION_OVER_HTTP + "Connection: close\r\n\r\n");
+        String script = raw("GET /auth/authorize HTTP/1.1\r\nHost: 192.0.2.10:" + port + "\r\n"
+                + "User-Agent: curl/7.88.1\r\nConnection: close\r\n\r\n");
+
+        assertTrue(moved.startsWith("HTTP/1.1 302 "), moved);
+        assertTrue(moved.contains("Location: http://exporter.test:" + port + "/auth/authorize?moved=1\r\n"), moved);
+        assertTrue(script.contains("Location: " + netatmo.url() + "/oauth2/authorize?"),
+                "a script still goes straight to NetAtmo: " + script);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     /** Sends {@code request} as it is and reads the whole answer. */
     private String raw(String request) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), exporter.port())) {
