@@ -218,6 +218,92 @@ class WebAttacksTest {
                 "a script still goes straight to NetAtmo: " + script);
     }
 
+    /**
+     * Every pasted or posted refresh token is checked with NetAtmo on a server thread, and anyone on the network may
+     * post one. With NetAtmo slow, a few dozen posts held that many threads for the token request's whole deadline
+     * (30 s), queued behind OkHttp's five calls per host, in front of the exporter's own token refresh. Now a few are
+     * checked at a time and the rest are answered at once.
+     */
+    @Test
+    void manyPostedTokensAreCheckedWithNetatmoAFewAtATimeAndTheRestAnsweredAtOnce() throws Exception {
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger maxInFlight = new AtomicInteger();
+        AtomicInteger received = new AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
+        HttpServer slow = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        ExecutorService slowThreads = Executors.newCachedThreadPool();
+        slow.setExecutor(slowThreads);
+        slow.createContext("/", exchange -> {
+            String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            if (!form.contains("garbage-")) {
+                // the exporter's own data and token calls: not what this test counts
+                exchange.sendResponseHeaders(503, -1);
+                exchange.close();
+                return;
+            }
+            received.incrementAndGet();
+            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            try {
+                release.await(20, TimeUnit.SECONDS);
+                byte[] body = "{\"error\":\"invalid_grant\"}".getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(400, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                inFlight.decrementAndGet();
+                exchange.close();
+            }
+        });
+        slow.start();
+        closing.add(() -> {
+            release.countDown();
+            slow.stop(0);
+            slowThreads.shutdownNow();
+        });
+        start(null, 0, false, URI.create("http://127.0.0.1:" + slow.getAddress().getPort()));
+        HttpClient http = HttpClient.newBuilder().executor(Executors.newCachedThreadPool()).build();
+        URI settoken = URI.create("http://127.0.0.1:" + exporter.port() + "/auth/settoken");
+
+        List<CompletableFuture<HttpResponse<String>>> posts = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            posts.add(http.sendAsync(HttpRequest.newBuilder(settoken).timeout(Duration.ofSeconds(25))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("refresh_token=garbage-" + i)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int answered = 0;
+        while (System.nanoTime() < deadline) {
+            answered = (int) posts.stream().filter(CompletableFuture::isDone).count();
+            if (answered >= 28) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + exporter.port() + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        int checking = maxInFlight.get();
+        release.countDown();
+
+        assertTrue(answered >= 28, answered + " of 30 posts answered while NetAtmo was slow; " + checking
+                + " token requests reached NetAtmo at once");
+        assertTrue(checking <= AuthFlow.MAX_CHECKS, checking + " token requests at once");
+        long busy = posts.stream().filter(CompletableFuture::isDone).map(CompletableFuture::join)
+                .filter(r -> r.statusCode() == 503).count();
+        assertTrue(busy >= 28, busy + " posts answered 503");
+        HttpResponse<String> one = posts.stream().filter(CompletableFuture::isDone).map(CompletableFuture::join)
+                .filter(r -> r.statusCode() == 503).findFirst().orElseThrow();
+        assertTrue(one.body().contains("Nothing was changed"), one.body());
+        assertTrue(one.headers().firstValue("Retry-After").isPresent(), one.headers().toString());
+        assertEquals(200, metrics.statusCode());
+        assertEquals("current-refresh-r1", refreshTokenOnDisk());
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
