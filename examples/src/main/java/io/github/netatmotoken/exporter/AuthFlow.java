@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,15 @@ import org.slf4j.LoggerFactory;
  */
 final class AuthFlow {
     private static final Logger log = LoggerFactory.getLogger(AuthFlow.class);
+    /**
+     * Token requests to NetAtmo that requests may wait for at once: pasted tokens and authorization codes. Anyone
+     * on the network may post a token, and each check holds a server thread for as long as NetAtmo takes (up to the
+     * token request's 30 s deadline), in OkHttp's queue of five calls per host in front of the exporter's own token
+     * refresh; beyond these, a request is answered at once that the exporter is busy.
+     */
+    static final int MAX_CHECKS = 2;
+    /** What a busy answer tells scripts to wait before they try again. */
+    private static final int RETRY_AFTER_SECONDS = 10;
 
     /**
      * Where the flow talks to and what it asks for.
@@ -51,6 +61,7 @@ final class AuthFlow {
     private final AuthStates states;
     private final Csrf csrf;
     private final Runnable afterNewToken;
+    private final Semaphore checks = new Semaphore(MAX_CHECKS);
 
     AuthFlow(Settings settings, TokenClient tokenClient, RefreshingTokenSource tokens, AuthStates states, Csrf csrf,
             Runnable afterNewToken) {
@@ -70,7 +81,7 @@ final class AuthFlow {
         // The binding cookie must be set on the host NetAtmo sends the browser back to.
         String callbackHost = BrowserRequest.authorityOf(settings.redirectUri().toString());
         String host = exchange.getRequestHeaders().getFirst("Host");
-        if (BrowserRequest.fromBrowser(exchange) && callbackHost != null && !callbackHost.equalsIgnoreCase(host)
+        if (BrowserRequest.mayBeBrowser(exchange) && callbackHost != null && !callbackHost.equalsIgnoreCase(host)
                 && !Reply.query(exchange).containsKey("moved")) {
             exchange.getResponseHeaders().set("Location", settings.redirectUri().resolve("authorize") + "?moved=1");
             exchange.getResponseHeaders().set("Cache-Control", "no-store");
@@ -146,6 +157,13 @@ final class AuthFlow {
                     + " error. Nothing was changed.");
             return;
         }
+        if (!checks.tryAcquire()) {
+            exchange.getResponseHeaders().set("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+            fail(exchange, 503, "The exporter is busy", "The exporter is checking other tokens with NetAtmo right now,"
+                    + " so it did not exchange this authorization's code. Nothing was changed; authorize again in a"
+                    + " minute.");
+            return;
+        }
         Token token;
         try {
             token = tokenClient.exchangeCode(code, settings.redirectUri());
@@ -161,6 +179,8 @@ final class AuthFlow {
             fail(exchange, 502, "NetAtmo did not issue a token", "Exchanging the authorization code failed: "
                     + e.getMessage() + ". Nothing was changed; authorize again in a minute.");
             return;
+        } finally {
+            checks.release();
         }
         adopt(token, "authorization");
         Reply.redirect(exchange, "../?notice=" + Notice.AUTHORIZED.code());
@@ -192,6 +212,10 @@ final class AuthFlow {
             }
         }
         if (browser && !csrf.accepts(exchange, fields.get(Csrf.FIELD))) {
+            if (BrowserRequest.hasOpaqueOrigin(exchange)) {
+                refused(exchange, "Origin null, and no valid csrf field");
+                return;
+            }
             log.warn("Refused a pasted refresh token: the form's csrf field does not match this browser's cookie"
                     + " (a page from before a restart, or a forged form)");
             outcome(exchange, true, Notice.FORM_EXPIRED, 403);
@@ -202,7 +226,17 @@ final class AuthFlow {
             outcome(exchange, browser, Notice.TOKEN_MISSING, 400);
             return;
         }
-        Verification verification = verify(refreshToken);
+        if (!checks.tryAcquire()) {
+            exchange.getResponseHeaders().set("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+            outcome(exchange, browser, Notice.BUSY, 503);
+            return;
+        }
+        Verification verification;
+        try {
+            verification = verify(refreshToken);
+        } finally {
+            checks.release();
+        }
         if (verification.token() != null) {
             adopt(verification.token(), "a pasted refresh token");
             outcome(exchange, browser, Notice.TOKEN_ACCEPTED, 200);

@@ -21,17 +21,41 @@ final class BrowserRequest {
     }
 
     /**
-     * Why this browser request is not same-origin, or {@code null} if it is: {@code Sec-Fetch-Site} must be
-     * {@code same-origin} or {@code none} (typed or bookmarked) and {@code Origin}, when sent, must name the
-     * host the request was sent to or the external URL.
+     * Whether the request may come from a browser, for the checks that cost a script nothing (the {@code Host}
+     * check, moving an authorization to the callback's host): {@link #fromBrowser}, or the headers every browser
+     * sends with every request, which a page cannot remove: {@code Accept-Language}, and a {@code User-Agent}
+     * beginning {@code Mozilla/}. Over plain HTTP to a name or LAN address, which browsers do not count as
+     * "potentially trustworthy", they send no {@code Sec-Fetch-*} headers, and a same-origin {@code fetch} GET has
+     * no {@code Origin}: that is how a DNS rebinding page reads what it wants. {@code curl}, Prometheus and most
+     * HTTP libraries send neither header.
+     */
+    static boolean mayBeBrowser(HttpExchange exchange) {
+        var headers = exchange.getRequestHeaders();
+        String agent = headers.getFirst("User-Agent");
+        return fromBrowser(exchange) || headers.containsKey("Accept-Language")
+                || (agent != null && agent.startsWith("Mozilla/"));
+    }
+
+    /**
+     * Why this browser request is not same-origin, or {@code null} if it is or may be: {@code Sec-Fetch-Site} must
+     * be {@code same-origin} (which settles it) or {@code none} (typed or bookmarked), and {@code Origin}, when
+     * sent, must name the host the request was sent to or the external URL, or be {@code null}.
+     *
+     * <p>{@code Origin: null} is what the status page's own form sends: under its {@code Referrer-Policy:
+     * no-referrer} browsers serialize the origin of a form POST as {@code null}, and over plain HTTP to a LAN
+     * address or name they send no {@code Sec-Fetch-*} either. Sandboxed frames and {@code data:} pages send it
+     * too, so such a request is left to the CSRF field: see {@link #hasOpaqueOrigin}.
      */
     static String crossSiteReason(HttpExchange exchange, URI externalUrl) {
         String site = exchange.getRequestHeaders().getFirst("Sec-Fetch-Site");
-        if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+        if ("same-origin".equals(site)) {
+            return null;
+        }
+        if (site != null && !site.equals("none")) {
             return "Sec-Fetch-Site is " + site;
         }
         String origin = exchange.getRequestHeaders().getFirst("Origin");
-        if (origin == null) {
+        if (origin == null || origin.equals("null")) {
             return null;
         }
         String authority = authorityOf(origin);
@@ -41,6 +65,15 @@ final class BrowserRequest {
             return null;
         }
         return "Origin " + origin + " is not " + (host == null ? "this exporter" : host);
+    }
+
+    /**
+     * Whether the request's origin is opaque ({@code Origin: null}) and not vouched for by {@code Sec-Fetch-Site:
+     * same-origin}: only a valid CSRF field makes such a request the status page's own.
+     */
+    static boolean hasOpaqueOrigin(HttpExchange exchange) {
+        return "null".equals(exchange.getRequestHeaders().getFirst("Origin"))
+                && !"same-origin".equals(exchange.getRequestHeaders().getFirst("Sec-Fetch-Site"));
     }
 
     /** {@code host[:port]} of an origin or URL, the port left out when it is the scheme's default. */

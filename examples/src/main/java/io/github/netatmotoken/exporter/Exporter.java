@@ -281,14 +281,15 @@ final class Exporter implements AutoCloseable {
     }
 
     /**
-     * Every handler's wrapper: refuses browser requests for host names that are not this exporter's (DNS
-     * rebinding), and answers 500 with a log line when a handler fails. Request values are escaped in the log.
+     * Every handler's wrapper: refuses requests that may come from a browser ({@link BrowserRequest#mayBeBrowser})
+     * for host names that are not this exporter's (DNS rebinding), and answers 500 with a log line when a handler
+     * fails. Request values are escaped in the log.
      */
     private static HttpHandler guard(HostCheck hosts, HttpHandler handler) {
         return exchange -> {
             try {
                 String host = exchange.getRequestHeaders().getFirst("Host");
-                if (BrowserRequest.fromBrowser(exchange) && !hosts.allows(host)) {
+                if (BrowserRequest.mayBeBrowser(exchange) && !hosts.allows(host)) {
                     refuseHost(exchange, host);
                     return;
                 }

@@ -13,6 +13,8 @@ enum Notice {
             + " keeps its current token."),
     TOKEN_UNCHECKED("token-unchecked", false, "The pasted refresh token could not be checked: NetAtmo did not"
             + " answer in time. Nothing was changed; try again in a minute (the exporter's log says what failed)."),
+    BUSY("busy", false, "The exporter is checking other tokens with NetAtmo right now, so it did not try the pasted"
+            + " one. Nothing was changed; paste it again in a few seconds."),
     TOKEN_MISSING("token-missing", false, "Paste the refresh token from your app's token generator at"
             + " dev.netatmo.com/apps, without spaces. Nothing was changed."),
     FORM_EXPIRED("form-expired", false, "The form was made before the exporter last restarted, so it could not be"

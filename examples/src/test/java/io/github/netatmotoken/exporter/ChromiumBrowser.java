@@ -107,6 +107,17 @@ final class ChromiumBrowser implements AutoCloseable {
      */
     static ChromiumBrowser start(ChromiumInstallation installation, Screen screen, Path output, String name)
             throws IOException {
+        return start(installation, screen, output, name, List.of());
+    }
+
+    /**
+     * As {@link #start(ChromiumInstallation, Screen, Path, String)}, with {@code arguments} added to Chromium's
+     * command line, such as {@code --host-resolver-rules=MAP rebind.test 127.0.0.1}, which lets a test reach a
+     * loopback server under a name that is not {@code localhost} (for Chromium, plain HTTP to it is not
+     * "potentially trustworthy", as on a home network).
+     */
+    static ChromiumBrowser start(ChromiumInstallation installation, Screen screen, Path output, String name,
+            List<String> arguments) throws IOException {
         Files.createDirectories(output);
         Path profile = Files.createTempDirectory("netatmo-chromium-profile-");
         // Read by Selenium only if no service names the driver; set anyway, so that nothing looks elsewhere.
@@ -120,6 +131,7 @@ final class ChromiumBrowser implements AutoCloseable {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(installation.browser().toFile());
         options.addArguments(FLAGS);
+        options.addArguments(arguments);
         options.addArguments("--user-data-dir=" + profile);
         if (screen.phone()) {
             options.setExperimentalOption("mobileEmulation", Map.of("deviceMetrics", Map.of("width", screen.width(),

@@ -72,11 +72,16 @@ final class ChromiumExtension
 
     /** A browser that shows pages on {@code screen}, quit after the test. */
     ChromiumBrowser open(ChromiumBrowser.Screen screen) throws IOException {
+        return open(screen, List.of());
+    }
+
+    /** A browser that shows pages on {@code screen}, with {@code arguments} on Chromium's command line. */
+    ChromiumBrowser open(ChromiumBrowser.Screen screen, List<String> arguments) throws IOException {
         if (testName == null) {
             throw new IllegalStateException("open() is for test methods of a class that registers this extension");
         }
         String name = open.isEmpty() ? testName : testName + "-browser" + (open.size() + 1);
-        ChromiumBrowser browser = ChromiumBrowser.start(installation, screen, output, name);
+        ChromiumBrowser browser = ChromiumBrowser.start(installation, screen, output, name, arguments);
         open.add(browser);
         return browser;
     }

@@ -39,7 +39,9 @@ final class DemoTokens {
 
     /** For the demo API of {@code exporter}, found where its {@code /auth/authorize} sends browsers. */
     static DemoTokens of(Exporter exporter, Clock clock) throws IOException, InterruptedException {
-        HttpResponse<String> authorize = send(HttpRequest.newBuilder(exporter.url().resolve("/auth/authorize")).GET());
+        // Over loopback, as a script: the external URL may name a host only the browser under test resolves.
+        HttpResponse<String> authorize = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + exporter.port()
+                + "/auth/authorize")).GET());
         URI consent = URI.create(authorize.headers().firstValue("Location").orElseThrow(() -> new IOException(
                 "/auth/authorize answered " + authorize.statusCode() + " without a Location")));
         return new DemoTokens(consent.resolve("/"), exporter.url() + "/auth/callback", clock);

@@ -103,6 +103,51 @@ class SlowClientsTest {
         }
     }
 
+    /**
+     * Found in review11, not fixed: the pool is elastic but bounded, so one client with more stalled connections
+     * than {@link WebServer#MAX_THREADS} (300 half request lines, re-sent every request deadline) takes every
+     * thread, and each scrape then finds its connection closed at once. By hand against the jar (10 s deadline):
+     * 100 stalls, 40 of 40 scrapes answered; 300 stalls, 6 of 40 (this test, enabled: 1 of 3). The JDK server
+     * reads a request on a worker thread from its first byte, so no pool size fixes this; a per-client limit needs
+     * the accepted socket, which the JDK server does not give to the executor. See the review's report.
+     */
+    @org.junit.jupiter.api.Disabled("review11: not fixed; more stalled connections than server threads still"
+            + " refuse every scrape")
+    @Test
+    void scrapesAreAnsweredWhileMoreConnectionsStallThanTheServerHasThreads() throws Exception {
+        int stalls = WebServer.MAX_THREADS + 44;
+        List<Socket> stalled = new ArrayList<>();
+        int answered = 0;
+        int scrapes = 0;
+        long end = System.nanoTime() + requestDeadline().multipliedBy(2).toNanos();
+        while (System.nanoTime() < end) {
+            // As an attacker would: each connection the server closes at its deadline is opened again at once.
+            stalled.removeIf(s -> {
+                try {
+                    return !isOpen(s);
+                } catch (IOException e) {
+                    return true;
+                }
+            });
+            while (stalled.size() < stalls) {
+                stalled.add(stall(Stall.PARTIAL_REQUEST_LINE));
+            }
+            scrapes++;
+            // A fresh connection per scrape, as Prometheus may open, and no retry, as HttpClient would make.
+            try (Socket scrape = new Socket(InetAddress.getLoopbackAddress(), exporter.port())) {
+                scrape.setSoTimeout((int) SCRAPE_TIMEOUT.toMillis());
+                scrape.getOutputStream().write(("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                answered += readLine(scrape.getInputStream()).equals("HTTP/1.1 200 OK") ? 1 : 0;
+            } catch (IOException closedAtOnce) {
+                // every thread is busy: the server closed the scrape's connection
+            }
+            Thread.sleep(100);
+        }
+
+        assertEquals(scrapes, answered, "scrapes answered while " + stalls + " connections stall");
+    }
+
     @ParameterizedTest
     @EnumSource(Stall.class)
     void aStalledRequestIsClosedAtTheRequestDeadline(Stall stall) throws Exception {
