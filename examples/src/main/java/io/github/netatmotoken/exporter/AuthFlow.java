@@ -189,7 +189,7 @@ final class AuthFlow {
     void setToken(HttpExchange exchange) throws IOException {
         boolean get = "GET".equals(exchange.getRequestMethod());
         if (!get && !"POST".equals(exchange.getRequestMethod())) {
-            Reply.methodNotAllowed(exchange, "POST");
+            Reply.methodNotAllowed(exchange, "GET, POST");
             return;
         }
         boolean browser = BrowserRequest.fromBrowser(exchange);

@@ -10,6 +10,7 @@
   // The page's own URL, with its ?notice=..., so that the notice stays until the data it announces is there;
   // the address bar loses the query, so that a reload does not announce it again.
   var source = location.href;
+  var notedUntil = Date.now() + 120000; // a notice is kept for two minutes, then the plain page is fetched
   if (location.search && window.history && history.replaceState) {
     history.replaceState(null, '', location.pathname);
   }
@@ -81,10 +82,19 @@
     if (box && freshBox) {
       box.hidden = freshBox.hidden;
     }
+    // After a restart of the exporter the form's csrf field of the first load no longer matches.
+    var field = document.querySelector('input[name="csrf"]');
+    var freshField = doc.querySelector('input[name="csrf"]');
+    if (field && freshField) {
+      field.value = freshField.value;
+    }
     tick();
   }
 
   function refresh() {
+    if (Date.now() > notedUntil) {
+      source = location.pathname;
+    }
     fetch(source, {cache: 'no-store', credentials: 'same-origin', headers: {'Accept': 'text/html'}})
       .then(function (response) {
         if (!response.ok) {
