@@ -83,11 +83,7 @@ final class AuthFlow {
         String host = exchange.getRequestHeaders().getFirst("Host");
         if (BrowserRequest.mayBeBrowser(exchange) && callbackHost != null && !callbackHost.equalsIgnoreCase(host)
                 && !Reply.query(exchange).containsKey("moved")) {
-            exchange.getResponseHeaders().set("Location", settings.redirectUri().resolve("authorize") + "?moved=1");
-            exchange.getResponseHeaders().set("Cache-Control", "no-store");
-            Reply.securityHeaders(exchange);
-            exchange.sendResponseHeaders(302, -1);
-            exchange.close();
+            Reply.found(exchange, settings.redirectUri().resolve("authorize") + "?moved=1");
             return;
         }
         String binder = Reply.cookie(exchange, AuthStates.COOKIE);
@@ -104,11 +100,7 @@ final class AuthFlow {
                 + "&response_type=code";
         log.info("Sending a browser to NetAtmo to authorize this exporter (scopes {}, redirect {})",
                 String.join(" ", settings.scopes()), settings.redirectUri());
-        exchange.getResponseHeaders().set("Location", url);
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        Reply.securityHeaders(exchange);
-        exchange.sendResponseHeaders(302, -1);
-        exchange.close();
+        Reply.found(exchange, url);
     }
 
     void callback(HttpExchange exchange) throws IOException {

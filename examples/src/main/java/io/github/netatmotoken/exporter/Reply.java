@@ -55,12 +55,21 @@ final class Reply {
         send(exchange, status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** A 303 to {@code location}, which may be relative to the request's URL. */
+    /** A 303 to {@code location}, which may be relative to the request's URL: where a form's answer is. */
     static void redirect(HttpExchange exchange, String location) throws IOException {
+        redirect(exchange, 303, location);
+    }
+
+    /** A 302 to {@code location}: the browser goes on elsewhere, as to NetAtmo's consent page. */
+    static void found(HttpExchange exchange, String location) throws IOException {
+        redirect(exchange, 302, location);
+    }
+
+    private static void redirect(HttpExchange exchange, int status, String location) throws IOException {
         exchange.getResponseHeaders().set("Location", location);
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         securityHeaders(exchange);
-        exchange.sendResponseHeaders(303, -1);
+        exchange.sendResponseHeaders(status, -1);
         exchange.close();
     }
 
