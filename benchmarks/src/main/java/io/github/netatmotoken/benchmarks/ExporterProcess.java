@@ -41,6 +41,16 @@ final class ExporterProcess implements AutoCloseable {
     }
 
     /** Starts {@code jar} with the JVM flags given, and returns once {@code /metrics} answers 200; logs go to work. */
+    /** The exporter jar named by {@code --jar}, which must have been built. */
+    static Path jar(Arguments a) {
+        Path jar = Path.of(a.text("--jar", "examples/target/netatmo-exporter.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException(jar + " does not exist; build it with mvn -B -ntp -q package -pl"
+                    + " examples -am -DskipTests");
+        }
+        return jar;
+    }
+
     static ExporterProcess start(Path jar, List<String> jvmFlags, Path work) throws IOException, InterruptedException {
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -46,11 +46,7 @@ public final class StalledClients {
 
     public static void main(String[] args) throws Exception {
         Arguments a = new Arguments(args);
-        Path jar = Path.of(a.text("--jar", "examples/target/netatmo-exporter.jar"));
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalArgumentException(jar + " does not exist; build it with mvn -B -ntp -q package -pl"
-                    + " examples -am -DskipTests");
-        }
+        Path jar = ExporterProcess.jar(a);
         List<String> flags = List.of(a.text("--jvm-flags",
                 "-XX:+UseSerialGC -Xms16m -Xmx64m -XX:TieredStopAtLevel=1 -Xss512k").trim().split("\\s+"));
         Path work = Files.createDirectories(Path.of(a.text("--out", "benchmarks/target/exporter-stalls")));

@@ -31,16 +31,17 @@ final class Csrf {
             exchange.getResponseHeaders().add("Set-Cookie", COOKIE + "=" + id + "; Path=" + cookiePath
                     + "; Max-Age=" + MAX_AGE_SECONDS + "; HttpOnly; SameSite=Strict");
         }
-        return sign(id);
+        return hmac.sign(message(id));
     }
 
     /** Whether {@code field} is the signature of this browser's id cookie. */
     boolean accepts(HttpExchange exchange, String field) {
         String id = Reply.cookie(exchange, COOKIE);
-        return id != null && ID.matcher(id).matches() && hmac.verify("csrf|" + id, field);
+        return id != null && ID.matcher(id).matches() && hmac.verify(message(id), field);
     }
 
-    private String sign(String id) {
-        return hmac.sign("csrf|" + id);
+    /** What is signed: the id, marked so that no other signed value of this run can pass for a field. */
+    private static String message(String id) {
+        return "csrf|" + id;
     }
 }
