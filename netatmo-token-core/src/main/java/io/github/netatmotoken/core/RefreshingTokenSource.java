@@ -62,7 +62,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Several processes.</b> A refresh holds the store's {@link TokenStore#lock(Duration) lock}, reads the store
  * again and adopts a token that another process has already refreshed instead of spending a dead refresh token. A
  * source without a token, or one that needs a new authorization, reads the store again every few seconds and
- * adopts a token that another process stored.
+ * adopts a token that another process stored. On a {@link SharedTokenStore} (processes on several hosts) the lock
+ * is the store's lease, the new token is stored by compare-and-set on its generation, the store's notifications make
+ * the source adopt another process's token at once (the hot path never reads the store), and a refused refresh token
+ * ({@code invalid_grant}) sends the source back to the store before it gives up.
  *
  * <p>This class is thread-safe. {@link #token()} on a fresh token takes no lock and makes one volatile read and one
  * clock read. {@link #close()} and {@link #setToken(Token)} return within {@code closeTimeout} (5 seconds by
@@ -104,6 +107,8 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     static final long STORE_RECHECK_NANOS = Duration.ofSeconds(5).toNanos();
 
     private final TokenStore store;
+    private final StoreAccess access;
+    private final SharedTokenStore.Subscription subscription;
     private final TokenClient client;
     private final Clock clock;
     private final Ticker ticker;
@@ -132,6 +137,10 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     private volatile int consecutiveFailures;
     /** The newest token, if the store does not hold it yet: saving it is retried until it lands. */
     private volatile @Nullable Token unsaved;
+    /** The token whose refresh returned {@link #unsaved}, or {@code null} if that came from an authorization. */
+    private volatile @Nullable Token unsavedBasis;
+    /** A shared store told of a new generation that the next job reads. */
+    private volatile boolean storeChanged;
     private volatile long saveAtNanos = Long.MAX_VALUE;
     private volatile int consecutiveSaveFailures;
     private volatile @Nullable IOException lastSaveFailure;
@@ -149,6 +158,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
 
     private RefreshingTokenSource(Builder b, Optional<Token> initial) {
         this.store = Objects.requireNonNull(b.store);
+        this.access = new StoreAccess(store);
         this.client = Objects.requireNonNull(b.client);
         this.clock = b.clock;
         this.ticker = b.ticker;
@@ -179,6 +189,26 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         synchronized (stateLock) {
             reschedule();
         }
+        this.subscription = access.subscribe(this::onStoreChange);
+    }
+
+    /** A shared store's callback: another process stored a new token. Quick: it only schedules the read. */
+    private void onStoreChange() {
+        TokenSnapshot s = current;
+        if (s.kind == Kind.CLOSED) {
+            return;
+        }
+        if (s.kind == Kind.NONE || s.kind == Kind.REAUTHORIZATION_REQUIRED) {
+            storeCheckedAtNanos = ticker.read() - STORE_RECHECK_NANOS;
+            try {
+                executor.execute(() -> recheckStore(current));
+            } catch (RejectedExecutionException e) {
+                // Closing: nothing to adopt any more.
+            }
+            return;
+        }
+        storeChanged = true;
+        startInBackground();
     }
 
     /**
@@ -420,7 +450,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             if (saveFailure == null) {
                 savedNow(null);
             } else {
-                saveFailedNow(token);
+                saveFailedNow(token, null);
             }
             reschedule();
         }
@@ -462,7 +492,8 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         return new Status(state, token == null ? null : token.expiry(), token != null && token.hasRefreshToken(),
                 lastRefresh, lastRefreshDuration, refreshCount, failureCount, failure == null ? null
                         : failure.getMessage(), consecutiveFailures, consecutiveFailures == 0 ? null : nextAttempt(),
-                job != null && !job.isDone(), saveFailure == null ? null : saveFailure.getMessage());
+                job != null && !job.isDone(), saveFailure == null ? null : saveFailure.getMessage(),
+                access.problem());
     }
 
     private Instant nextAttempt() {
@@ -515,6 +546,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                 nextCheck = null;
             }
         }
+        subscription.close();
         long deadline = ticker.read() + closeTimeout.toNanos();
         awaitRunningJob(closeTimeout.toNanos() / 2);
         stopJobThread();
@@ -591,7 +623,10 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                     return;
                 }
             }
-            store.save(token);
+            if (!access.saveRefreshed(inStore ? null : unsavedBasisOf(token), token)) {
+                log.info("{} holds a newer authorization than the token of this process; keeping it", store);
+                return;
+            }
             log.info("Saved the NetAtmo token to {} on shutdown", store);
         } catch (IOException | RuntimeException e) {
             log.error("Could not save the NetAtmo token to {} on shutdown: {}{}", store, e.getMessage(),
@@ -672,8 +707,10 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     /** The one place that talks to the token endpoint. Listener calls go to {@code events}, for after the locks. */
     private TokenSnapshot job(List<Consumer<TokenListener>> events) throws IOException {
         TokenSnapshot basis = current;
+        boolean changed = storeChanged;
+        storeChanged = false;
         if (basis.kind == Kind.CLOSED || (unsaved == null && !refreshDue(basis))) {
-            return basis;
+            return changed && unsaved == null ? adoptChanged(basis, events) : basis;
         }
         jobPhase = "waiting for the lock on " + store;
         long started = ticker.read();
@@ -683,6 +720,10 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             if (pending != null) {
                 jobPhase = "saving the NetAtmo token to " + store;
                 savePending(pending, events);
+                if (storeChanged && unsaved == null) {
+                    storeChanged = false;
+                    return adoptChanged(current, events);
+                }
             }
             basis = current;
             if (!refreshDue(basis)) {
@@ -692,6 +733,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             if (refreshToken == null) {
                 return basis;
             }
+            Token spent = basis.token();
             if (unsaved == null) {
                 Token stored = loadQuietly();
                 String storedRefreshToken = stored == null ? null : stored.refreshToken();
@@ -700,16 +742,21 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                     if (clock.millis() < adopted.freshUntil) {
                         log.info("Adopted the NetAtmo token that another process refreshed and stored in {}",
                                 store);
-                        return publishRefresh(basis, adopted, started, events);
+                        return publishAdopted(basis, adopted, events);
                     }
                     refreshToken = storedRefreshToken;
+                    spent = stored;
                 }
             }
+            jobPhase = "recording the refresh in " + store;
+            access.refreshing(spent);
             jobPhase = "waiting for NetAtmo's token endpoint";
             Token fresh;
             TokenRefreshException unusable = null;
             try {
                 fresh = client.refresh(refreshToken);
+            } catch (ReauthorizationRequiredException e) {
+                return afterRefusal(basis, spent, e, started, events);
             } catch (TokenRefreshException e) {
                 // An answer that rotated the refresh token but is otherwise unusable: the old one is spent, so the
                 // new one is kept like any new token, and the refresh is retried with it after the backoff.
@@ -736,7 +783,16 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                 return current;
             }
             jobPhase = "saving the new NetAtmo token to " + store;
-            IOException saveFailure = trySave(fresh);
+            IOException saveFailure = null;
+            try {
+                if (!access.saveRefreshed(spent, fresh)) {
+                    log.warn("{} holds a new authorization stored while this process refreshed; the token just"
+                            + " refreshed is not used", store);
+                    return adoptStored(basis, events);
+                }
+            } catch (IOException | RuntimeException e) {
+                saveFailure = asIOException(e);
+            }
             if (unusable == null) {
                 log.info("Refreshed the NetAtmo token; the new access token expires at {}",
                         fresh.expiry() == null ? "an unknown time" : fresh.expiry());
@@ -747,7 +803,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                     // Supersedes an earlier failed save of this chain, but not a newer authorization set meanwhile.
                     savedNow(Objects.equals(unsaved, basis.token) ? unsaved : fresh);
                 } else {
-                    saveFailedNow(fresh);
+                    saveFailedNow(fresh, spent);
                 }
             }
             if (saveFailure != null) {
@@ -810,29 +866,101 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         return next;
     }
 
+    /** Publishes a token taken from the store: no request went to NetAtmo, so it is not counted as a refresh. */
+    private TokenSnapshot publishAdopted(TokenSnapshot basis, TokenSnapshot next, List<Consumer<TokenListener>> events) {
+        synchronized (stateLock) {
+            if (current.kind == Kind.CLOSED || !sameChain(basis)) {
+                return current;
+            }
+            CURRENT.setVolatile(this, next);
+            consecutiveFailures = 0;
+            lastFailure = null;
+            rejections.reset();
+        }
+        Token token = next.token();
+        events.add(l -> l.adopted(token));
+        return next;
+    }
+
+    /** A shared store told of a new generation: adopts the store's token if it is not the one in use. */
+    private TokenSnapshot adoptChanged(TokenSnapshot basis, List<Consumer<TokenListener>> events) {
+        if (basis.kind != Kind.ACTIVE && basis.kind != Kind.INVALIDATED) {
+            return basis;
+        }
+        jobPhase = "reading the new NetAtmo token from " + store;
+        Token stored = loadQuietly();
+        if (stored == null || stored.equals(basis.token)) {
+            return basis;
+        }
+        log.info("Adopted the NetAtmo token that another process stored in {}", store);
+        return publishAdopted(basis, active(stored, clock.millis()), events);
+    }
+
+    /** The store holds a new authorization that superseded this source's chain: that token is the one to use. */
+    private TokenSnapshot adoptStored(TokenSnapshot basis, List<Consumer<TokenListener>> events) throws IOException {
+        synchronized (stateLock) {
+            savedNow(null);
+        }
+        Token stored = store.load().orElseThrow(() -> new TokenRefreshException("The token in " + store
+                + " changed while this process refreshed, and is gone now", null));
+        return publishAdopted(basis, active(stored, clock.millis()), events);
+    }
+
+    /**
+     * NetAtmo refused the refresh token. Another process may have rotated it a moment ago (a shared store whose
+     * lease ran out meanwhile): the store is read again, and a running lease waited out, before giving up; a chain
+     * lost by a crash in the refresh window is explained.
+     */
+    private TokenSnapshot afterRefusal(TokenSnapshot basis, Token spent, ReauthorizationRequiredException e,
+            long started, List<Consumer<TokenListener>> events) throws IOException {
+        if (!"invalid_grant".equals(e.error())) {
+            throw e;
+        }
+        jobPhase = "looking in " + store + " for a token another process rotated";
+        long left = Math.max(0, refreshTimeout.toNanos() - (ticker.read() - started));
+        Optional<Token> newer = access.awaitNewer(spent, Duration.ofNanos(left));
+        if (newer.isPresent()) {
+            log.info("NetAtmo refused the refresh token because another process had just rotated it; adopted the"
+                    + " token it stored in {}", store);
+            return publishAdopted(basis, active(newer.get(), clock.millis()), events);
+        }
+        Optional<String> lost = access.lossExplanation(spent);
+        if (lost.isPresent()) {
+            throw new ReauthorizationRequiredException("NetAtmo refused the refresh token (invalid_grant): "
+                    + lost.get() + ", and the new token never reached " + store + "; authorize again", e.error(), e);
+        }
+        throw e;
+    }
+
     private void savePending(Token pending, List<Consumer<TokenListener>> events) {
-        IOException failure = trySave(pending);
+        Token spent = unsavedBasis;
+        IOException failure = null;
+        boolean superseded = false;
+        try {
+            superseded = !access.saveRefreshed(spent, pending);
+        } catch (IOException | RuntimeException e) {
+            failure = asIOException(e);
+        }
         synchronized (stateLock) {
             if (failure == null) {
                 savedNow(pending);
             } else {
-                saveFailedNow(pending);
+                saveFailedNow(pending, spent);
             }
         }
-        if (failure == null) {
+        if (superseded) {
+            log.warn("{} holds a new authorization stored while this process could not save its token; that one"
+                    + " is used", store);
+            storeChanged = true;
+        } else if (failure == null) {
             log.info("Saved the NetAtmo token to {} after an earlier failure", store);
         } else {
             persistFailedLater(failure, events);
         }
     }
 
-    private @Nullable IOException trySave(Token token) {
-        try {
-            store.save(token);
-            return null;
-        } catch (IOException | RuntimeException e) {
-            return asIOException(e);
-        }
+    private @Nullable Token unsavedBasisOf(Token token) {
+        return Objects.equals(unsaved, token) ? unsavedBasis : null;
     }
 
     /**
@@ -842,15 +970,20 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     private void savedNow(@Nullable Token saved) {
         if (saved == null || Objects.equals(unsaved, saved)) {
             unsaved = null;
+            unsavedBasis = null;
             saveAtNanos = Long.MAX_VALUE;
             consecutiveSaveFailures = 0;
             lastSaveFailure = null;
         }
     }
 
-    /** Under stateLock: {@code token} is the newest and not in the store; saving it is retried with backoff. */
-    private void saveFailedNow(Token token) {
+    /**
+     * Under stateLock: {@code token} is the newest and not in the store; saving it is retried with backoff.
+     * {@code spent} is the token its refresh spent, or {@code null} for an authorization.
+     */
+    private void saveFailedNow(Token token, @Nullable Token spent) {
         unsaved = token;
+        unsavedBasis = spent;
         consecutiveSaveFailures++;
         saveAtNanos = ticker.read() + RefreshTiming.saveBackoffNanos(consecutiveSaveFailures, random.nextLong());
     }
@@ -957,7 +1090,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                 reschedule();
             }
             log.info("Adopted the NetAtmo token that another process stored in {}", store);
-            notifyListeners(l -> l.refreshed(stored));
+            notifyListeners(l -> l.adopted(stored));
             return adopted;
         } finally {
             storeRecheck.unlock();
@@ -1126,12 +1259,13 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         private final @Nullable Instant nextAttempt;
         private final boolean refreshing;
         private final @Nullable String saveError;
+        private final @Nullable String storeProblem;
 
         @SuppressWarnings("ParameterNumber") // package-private: only the source builds one
         Status(State state, @Nullable Instant expiry, boolean hasRefreshToken, @Nullable Instant lastRefresh,
                 @Nullable Duration lastRefreshDuration, long refreshCount, long failureCount,
                 @Nullable String lastError, int consecutiveFailures, @Nullable Instant nextAttempt,
-                boolean refreshing, @Nullable String saveError) {
+                boolean refreshing, @Nullable String saveError, @Nullable String storeProblem) {
             this.state = state;
             this.expiry = expiry;
             this.hasRefreshToken = hasRefreshToken;
@@ -1144,6 +1278,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             this.nextAttempt = nextAttempt;
             this.refreshing = refreshing;
             this.saveError = saveError;
+            this.storeProblem = storeProblem;
         }
 
         /** {@return the lifecycle state} */
@@ -1211,6 +1346,15 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             return saveError;
         }
 
+        /**
+         * {@return what is wrong with a {@link SharedTokenStore} right now (for example that it cannot be reached:
+         * tokens in memory keep working until they expire, and refreshes wait for the store), or {@code null} when
+         * it works or the store is not shared}
+         */
+        public @Nullable String storeProblem() {
+            return storeProblem;
+        }
+
         @Override
         public boolean equals(@Nullable Object o) {
             return o instanceof Status other && state == other.state && Objects.equals(expiry, other.expiry)
@@ -1219,13 +1363,13 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                     && refreshCount == other.refreshCount && failureCount == other.failureCount
                     && Objects.equals(lastError, other.lastError) && consecutiveFailures == other.consecutiveFailures
                     && Objects.equals(nextAttempt, other.nextAttempt) && refreshing == other.refreshing
-                    && Objects.equals(saveError, other.saveError);
+                    && Objects.equals(saveError, other.saveError) && Objects.equals(storeProblem, other.storeProblem);
         }
 
         @Override
         public int hashCode() {
             return Objects.hash(state, expiry, hasRefreshToken, lastRefresh, lastRefreshDuration, refreshCount,
-                    failureCount, lastError, consecutiveFailures, nextAttempt, refreshing, saveError);
+                    failureCount, lastError, consecutiveFailures, nextAttempt, refreshing, saveError, storeProblem);
         }
 
         @Override
@@ -1234,7 +1378,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                     + ", lastRefresh=" + lastRefresh + ", lastRefreshDuration=" + lastRefreshDuration
                     + ", refreshCount=" + refreshCount + ", failureCount=" + failureCount + ", lastError="
                     + lastError + ", consecutiveFailures=" + consecutiveFailures + ", nextAttempt=" + nextAttempt
-                    + ", refreshing=" + refreshing + ", saveError=" + saveError + "]";
+                    + ", refreshing=" + refreshing + ", saveError=" + saveError + ", storeProblem=" + storeProblem + "]";
         }
     }
 

@@ -24,11 +24,20 @@ import java.time.Instant;
 public interface TokenListener {
 
     /**
-     * A new token was obtained (by refresh, or adopted from the store after another process refreshed).
+     * This source obtained a new token from NetAtmo's token endpoint.
      *
      * @param token the token now handed out; log it only through its {@code toString()}, which shows no token value
      */
     default void refreshed(Token token) {
+    }
+
+    /**
+     * This source took a token from the store that another process stored: its refresh, or an authorization made
+     * through it. No request went to NetAtmo, so a counter of refreshes leaves this out.
+     *
+     * @param token the token now handed out; log it only through its {@code toString()}, which shows no token value
+     */
+    default void adopted(Token token) {
     }
 
     /**

@@ -30,7 +30,15 @@ public final class InMemorySharedTokenStore implements SharedTokenStore {
         private String lostHolder;
         private Instant lostAt;
         private final List<InMemorySharedTokenStore> stores = new CopyOnWriteArrayList<>();
+        /** Delivers change callbacks on a thread of their own, as an engine's notification connection would. */
+        private final java.util.concurrent.ExecutorService notifier = java.util.concurrent.Executors
+                .newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "in-memory-store-notifications");
+                    t.setDaemon(true);
+                    return t;
+                });
         private volatile int writes;
+        private final java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
 
         private boolean leaseHeldByOther(String holder) {
             return leaseHolder != null && !leaseHolder.equals(holder) && System.nanoTime() - leaseUntilNanos < 0;
@@ -42,9 +50,19 @@ public final class InMemorySharedTokenStore implements SharedTokenStore {
             notifyAll();
             for (InMemorySharedTokenStore s : stores) {
                 if (s != by) {
-                    s.listeners.forEach(Runnable::run);
+                    s.listeners.forEach(notifier::execute);
                 }
             }
+        }
+
+        /** Ends the running lease now, as if its holder had paused longer than the lease's time to live. */
+        public synchronized void expireLease() {
+            leaseUntilNanos = System.nanoTime() - 1;
+        }
+
+        /** How many times any store read the row. */
+        public int loads() {
+            return loads.get();
         }
 
         public synchronized long generation() {
@@ -103,6 +121,7 @@ public final class InMemorySharedTokenStore implements SharedTokenStore {
     @Override
     public Optional<Token> load() throws IOException {
         check();
+        backend.loads.incrementAndGet();
         synchronized (backend) {
             remember(backend.token, backend.generation);
             return Optional.ofNullable(backend.token);

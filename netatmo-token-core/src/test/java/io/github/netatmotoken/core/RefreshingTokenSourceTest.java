@@ -399,7 +399,9 @@ class RefreshingTokenSourceTest {
 
         assertEquals(byOther, source.token());
         assertEquals(0, client.refreshCount());
-        assertEquals(1, listener.refreshed.size());
+        assertEquals(List.of(byOther), listener.adopted, "told as an adoption");
+        assertEquals(List.of(), listener.refreshed, "not as a refresh: no request went to NetAtmo");
+        assertEquals(0, source.status().refreshCount());
     }
 
     @Test
@@ -740,6 +742,7 @@ class RefreshingTokenSourceTest {
     /** Records listener callbacks. */
     static final class RecordingListener implements TokenListener {
         final List<Token> refreshed = new CopyOnWriteArrayList<>();
+        final List<Token> adopted = new CopyOnWriteArrayList<>();
         final List<Instant> nextAttempts = new CopyOnWriteArrayList<>();
         final List<ReauthorizationRequiredException> reauthorizations = new CopyOnWriteArrayList<>();
         final List<IOException> persistFailures = new CopyOnWriteArrayList<>();
@@ -747,6 +750,11 @@ class RefreshingTokenSourceTest {
         @Override
         public void refreshed(Token token) {
             refreshed.add(token);
+        }
+
+        @Override
+        public void adopted(Token token) {
+            adopted.add(token);
         }
 
         @Override

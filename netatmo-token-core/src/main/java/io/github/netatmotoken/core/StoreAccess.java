@@ -1,0 +1,66 @@
+package io.github.netatmotoken.core;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The store as a {@link RefreshingTokenSource} uses it: the {@link SharedTokenStore} steps where the store is
+ * shared, and what they amount to for a store that one host uses (a token file: its lock already keeps the others
+ * out, so a refresh is saved as it is). Keeps the source free of "is it shared?" branches. Thread-safe.
+ */
+final class StoreAccess {
+    private final TokenStore store;
+    private final @Nullable SharedTokenStore shared;
+
+    StoreAccess(TokenStore store) {
+        this.store = store;
+        this.shared = store instanceof SharedTokenStore s ? s : null;
+    }
+
+    /**
+     * Stores what a refresh of {@code spent} returned.
+     *
+     * @return {@code false} if a shared store has moved on to a new authorization, whose token wins
+     */
+    boolean saveRefreshed(@Nullable Token spent, Token fresh) throws IOException {
+        if (shared == null || spent == null) {
+            store.save(fresh);
+            return true;
+        }
+        return shared.saveRefreshed(spent, fresh);
+    }
+
+    /** Records the intent to spend {@code spent}, so that a crash in the window can be explained later. */
+    void refreshing(Token spent) throws IOException {
+        if (shared != null) {
+            shared.refreshing(spent);
+        }
+    }
+
+    /** After {@code invalid_grant}: the store's token if another process rotated {@code spent} a moment ago. */
+    Optional<Token> awaitNewer(Token spent, Duration timeout) throws IOException {
+        if (shared != null) {
+            return shared.awaitNewer(spent, timeout);
+        }
+        Optional<Token> stored = store.load();
+        return stored.filter(t -> t.hasRefreshToken() && !Objects.equals(t.refreshToken(), spent.refreshToken()));
+    }
+
+    /** Why {@code spent}'s chain was lost, if a shared store knows who was refreshing it. */
+    Optional<String> lossExplanation(Token spent) {
+        return shared == null ? Optional.empty() : shared.lossExplanation(spent);
+    }
+
+    /** Runs {@code onChange} when another process stores a new token; nothing for a store that cannot tell. */
+    SharedTokenStore.Subscription subscribe(Runnable onChange) {
+        return shared == null ? () -> { } : shared.subscribe(onChange);
+    }
+
+    /** What is wrong with a shared store right now, or {@code null}. */
+    @Nullable String problem() {
+        return shared == null ? null : shared.problem().orElse(null);
+    }
+}
