@@ -1,0 +1,145 @@
+package io.github.netatmotoken.core;
+
+import io.github.netatmotoken.core.ManyProcessesRun.Kill;
+import io.github.netatmotoken.core.StrictTokenEndpoint.Exchange;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a {@link ManyProcessesRun} saw, and what it means: the endpoint's ledger read against the kills. A chain is
+ * <em>lost</em> where the endpoint issued a refresh token that nobody ever presented and that is not the live one:
+ * the answer never reached the store. Each {@code invalid_grant} is <em>attributed</em> if the token it refused was
+ * spent by a request whose answer was lost that way, by a process killed after that request arrived (the window of
+ * guarantee 6: intent recorded, NetAtmo answered, the write never landed). Immutable.
+ *
+ * @param ledger every token request, from the endpoint
+ * @param kills every kill, in order
+ * @param outputs the protocol lines of every process, killed ones included
+ * @param finals one {@code "<tag> FINAL ..."} line per process alive at the end
+ * @param chain the endpoint's chain at the end (1 plus the re-authorizations)
+ * @param validRefreshToken the one refresh token that works at the end
+ * @param stored what the store holds at the end
+ */
+public record ManyProcessesOutcome(String name, int workers, int speed, Duration took, List<Exchange> ledger,
+        List<Kill> kills, List<Output> outputs, List<String> finals, int reauthorizations, int chain,
+        @Nullable String validRefreshToken, @Nullable Token stored, Path logs) {
+
+    /** The protocol lines of one process. */
+    public record Output(String tag, boolean killed, List<String> lines) {
+    }
+
+    /** {@return the requests that rotated the token} */
+    public List<Exchange> refreshes() {
+        return ledger.stream().filter(e -> !e.refused()).collect(Collectors.toList());
+    }
+
+    /** {@return the requests answered with {@code invalid_grant}} */
+    public List<Exchange> invalidGrants() {
+        return ledger.stream().filter(Exchange::refused).collect(Collectors.toList());
+    }
+
+    /** {@return the refreshes whose answer never reached the store: one per lost chain} */
+    public List<Exchange> lostAnswers() {
+        Set<String> presented = refreshes().stream().map(Exchange::presented).collect(Collectors.toSet());
+        return refreshes().stream()
+                .filter(e -> !presented.contains(e.issued().refreshToken())
+                        && !Objects.equals(e.issued().refreshToken(), validRefreshToken))
+                .collect(Collectors.toList());
+    }
+
+    /** {@return the lost answers that a kill explains: the process that asked was killed after its request arrived} */
+    public List<Exchange> lostByKillInWindow() {
+        return lostAnswers().stream().filter(e -> killOf(e.client()) != null
+                && killOf(e.client()).nanos() - e.arrivedNanos() >= 0).collect(Collectors.toList());
+    }
+
+    /** {@return the invalid_grants that no kill in the window explains: caused by the clients} */
+    public List<Exchange> unattributedInvalidGrants() {
+        Map<String, Exchange> spentBy = new HashMap<>();
+        refreshes().forEach(e -> spentBy.put(e.presented(), e));
+        Set<Exchange> explained = new HashSet<>(lostByKillInWindow());
+        return invalidGrants().stream().filter(e -> !explained.contains(spentBy.get(e.presented())))
+                .collect(Collectors.toList());
+    }
+
+    /** {@return the tags of the processes whose kill lost a chain} */
+    public Set<String> holdersOfLostChains() {
+        return lostByKillInWindow().stream().map(Exchange::client).collect(Collectors.toSet());
+    }
+
+    /** {@return every INVALID_GRANT (and REAUTHORIZATION) line the processes printed, with the tag first} */
+    public List<String> reauthorizationMessages() {
+        List<String> messages = new ArrayList<>();
+        for (Output output : outputs) {
+            for (String line : output.lines()) {
+                if (line.startsWith("INVALID_GRANT ") || line.startsWith("REAUTHORIZATION ")) {
+                    messages.add(output.tag() + " " + line);
+                }
+            }
+        }
+        return messages;
+    }
+
+    /**
+     * {@return the refreshes that spent a token less than {@code fraction} of its lifetime after it was issued: a
+     * process refreshing a token that another had just refreshed, or a refresh long before it was due}
+     */
+    public List<Exchange> earlyRefreshes(double fraction) {
+        Map<String, Exchange> issuedBy = new HashMap<>();
+        refreshes().forEach(e -> issuedBy.put(e.issued().refreshToken(), e));
+        long least = (long) (TimeUnit.SECONDS.toNanos(10) * fraction / speed);
+        return refreshes().stream().filter(e -> issuedBy.containsKey(e.presented())
+                && e.arrivedNanos() - issuedBy.get(e.presented()).answeredNanos() < least)
+                .collect(Collectors.toList());
+    }
+
+    /** {@return the number of lines that start with {@code word} over all processes} */
+    public long count(String word) {
+        return outputs.stream().flatMap(o -> o.lines().stream()).filter(l -> l.startsWith(word + " ")).count();
+    }
+
+    /** {@return what happened around each kill, one line each} */
+    public List<String> killReport() {
+        Set<String> lost = holdersOfLostChains();
+        List<String> lines = new ArrayList<>();
+        for (Kill kill : kills) {
+            Exchange last = ledger.stream().filter(e -> e.client().equals(kill.tag())
+                    && e.arrivedNanos() - kill.nanos() <= 0).reduce((a, b) -> b).orElse(null);
+            String where = last == null ? "no request"
+                    : kill.nanos() - last.answeredNanos() < 0 ? "during its request" + (last.refused() ? " (refused)" : "")
+                    : TimeUnit.NANOSECONDS.toMillis(kill.nanos() - last.answeredNanos()) + " ms after its answer";
+            lines.add("kill " + kill.n() + " " + kill.moment() + " " + kill.tag() + ": " + where + ", "
+                    + (lost.contains(kill.tag()) ? "chain lost" : "chain kept"));
+        }
+        return lines;
+    }
+
+    /** {@return the summary that the test prints} */
+    public String summary() {
+        int refreshes = refreshes().size();
+        long stored = refreshes - lostAnswers().size();
+        return String.format("%s: %d processes (%d started), %d s at clock speed %d: %d token requests, %d"
+                        + " refreshes (%d reached the store), %d invalid_grant (%d not attributed), %d kills (%d in"
+                        + " the window of guarantee 6), %d lost chains, %d re-authorizations, %.3f token requests"
+                        + " per refresh; REFRESHED %d, ADOPTED %d, FAILED %d, NO_TOKEN %d lines; logs in %s",
+                name, workers, outputs.size(), took.toSeconds(), speed, ledger.size(), refreshes, stored,
+                invalidGrants().size(), unattributedInvalidGrants().size(), kills.size(),
+                holdersOfLostChains().size(), lostAnswers().size(), reauthorizations,
+                refreshes == 0 ? 0.0 : (double) ledger.size() / refreshes, count("REFRESHED"), count("ADOPTED"),
+                count("FAILED"), count("NO_TOKEN"), logs);
+    }
+
+    private @Nullable Kill killOf(String tag) {
+        return kills.stream().filter(k -> k.tag().equals(tag)).findFirst().orElse(null);
+    }
+}
