@@ -162,6 +162,18 @@ final class TestRedis implements AutoCloseable {
                 + PREFIXES.incrementAndGet() + ":";
     }
 
+    /**
+     * Stops a dedicated server and starts it again on the same port and working directory, as a restart of the
+     * service would: what it persisted (an append-only file) is read back.
+     */
+    void restart() {
+        if (!dedicated) {
+            throw new IllegalStateException("only a dedicated server restarts");
+        }
+        server.stop();
+        server.start();
+    }
+
     /** Stops a dedicated server; the shared one stays until the JVM exits. */
     @Override
     public void close() {
