@@ -91,16 +91,25 @@ public record ManyProcessesOutcome(String name, int workers, int speed, Duration
     }
 
     /**
-     * {@return the refreshes that spent a token less than {@code fraction} of its lifetime after it was issued: a
-     * process refreshing a token that another had just refreshed, or a refresh long before it was due}
+     * {@return the refreshes that spent a token less than {@code fraction} of its lifetime after the request that got
+     * it arrived: a process refreshing a token that another had just refreshed, or a refresh long before it was due}
      */
     public List<Exchange> earlyRefreshes(double fraction) {
-        Map<String, Exchange> issuedBy = new HashMap<>();
-        refreshes().forEach(e -> issuedBy.put(e.issued().refreshToken(), e));
         long least = (long) (TimeUnit.SECONDS.toNanos(10) * fraction / speed);
-        return refreshes().stream().filter(e -> issuedBy.containsKey(e.presented())
-                && e.arrivedNanos() - issuedBy.get(e.presented()).answeredNanos() < least)
+        return refreshes().stream().filter(e -> ageNanos(e) >= 0 && ageNanos(e) < least).collect(Collectors.toList());
+    }
+
+    /** {@return the median age of a token when it was refreshed, as a fraction of its lifetime} */
+    public double medianTokenAge() {
+        List<Long> ages = refreshes().stream().map(this::ageNanos).filter(a -> a >= 0).sorted()
                 .collect(Collectors.toList());
+        return ages.isEmpty() ? 0 : ages.get(ages.size() / 2) * (double) speed / TimeUnit.SECONDS.toNanos(10);
+    }
+
+    /** How long after the request that got it the refresh token {@code e} presented was spent; -1 if unknown. */
+    private long ageNanos(Exchange e) {
+        return refreshes().stream().filter(i -> e.presented().equals(i.issued().refreshToken())).findFirst()
+                .map(i -> e.arrivedNanos() - i.arrivedNanos()).orElse(-1L);
     }
 
     /** {@return the number of lines that start with {@code word} over all processes} */
@@ -124,19 +133,35 @@ public record ManyProcessesOutcome(String name, int workers, int speed, Duration
         return lines;
     }
 
+    /** {@return the requests and the kills in the order of time, in milliseconds since {@code startNanos}} */
+    public List<String> timeline(long startNanos) {
+        List<Map.Entry<Long, String>> events = new ArrayList<>();
+        for (Exchange e : ledger) {
+            events.add(Map.entry(e.arrivedNanos(), String.format("request %d from %s presents %s, answered +%d ms: %s",
+                    e.seq(), e.client(), e.presented(), TimeUnit.NANOSECONDS.toMillis(e.answeredNanos()
+                            - e.arrivedNanos()), e.refused() ? "invalid_grant" : e.issued().refreshToken())));
+        }
+        for (Kill k : kills) {
+            events.add(Map.entry(k.nanos(), "kill " + k.n() + " " + k.moment() + " " + k.tag()));
+        }
+        events.sort(Map.Entry.comparingByKey());
+        return events.stream().map(e -> TimeUnit.NANOSECONDS.toMillis(e.getKey() - startNanos) + " ms " + e.getValue())
+                .collect(Collectors.toList());
+    }
+
     /** {@return the summary that the test prints} */
     public String summary() {
         int refreshes = refreshes().size();
-        long stored = refreshes - lostAnswers().size();
-        return String.format("%s: %d processes (%d started), %d s at clock speed %d: %d token requests, %d"
-                        + " refreshes (%d reached the store), %d invalid_grant (%d not attributed), %d kills (%d in"
-                        + " the window of guarantee 6), %d lost chains, %d re-authorizations, %.3f token requests"
-                        + " per refresh; REFRESHED %d, ADOPTED %d, FAILED %d, NO_TOKEN %d lines; logs in %s",
-                name, workers, outputs.size(), took.toSeconds(), speed, ledger.size(), refreshes, stored,
-                invalidGrants().size(), unattributedInvalidGrants().size(), kills.size(),
-                holdersOfLostChains().size(), lostAnswers().size(), reauthorizations,
-                refreshes == 0 ? 0.0 : (double) ledger.size() / refreshes, count("REFRESHED"), count("ADOPTED"),
-                count("FAILED"), count("NO_TOKEN"), logs);
+        return String.format("%s: %d processes (%d started), %d s at clock speed %d: %d token requests, %d refreshes"
+                        + " (%d reached the store), %d invalid_grant (%d not attributed), %d kills (%d in the window"
+                        + " of guarantee 6), %d lost chains, %d re-authorizations, %.3f token requests per refresh,"
+                        + " median token age at refresh %.2f of its lifetime; REFRESHED %d, ADOPTED %d, FAILED %d,"
+                        + " NO_TOKEN %d lines; logs in %s",
+                name, workers, outputs.size(), took.toSeconds(), speed, ledger.size(), refreshes,
+                refreshes - lostAnswers().size(), invalidGrants().size(), unattributedInvalidGrants().size(),
+                kills.size(), holdersOfLostChains().size(), lostAnswers().size(), reauthorizations,
+                refreshes == 0 ? 0.0 : (double) ledger.size() / refreshes, medianTokenAge(), count("REFRESHED"),
+                count("ADOPTED"), count("FAILED"), count("NO_TOKEN"), logs);
     }
 
     private @Nullable Kill killOf(String tag) {

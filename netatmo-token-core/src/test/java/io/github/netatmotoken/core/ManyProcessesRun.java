@@ -88,6 +88,9 @@ public final class ManyProcessesRun {
         }
     }
 
+    /** The longest wait for the refreshes that the next kill or the end waits for. */
+    static final Duration MAX_RUN_TIME = Duration.ofSeconds(60);
+
     private final String name;
     private final Class<?> workerMain;
     private final List<String> engineArgs;
@@ -95,7 +98,7 @@ public final class ManyProcessesRun {
     private final int workers;
     private final int kills;
     private final long seed;
-    private final Duration runTime;
+    private final int refreshes;
     private final int speed;
     private final Duration answerDelay;
 
@@ -116,7 +119,7 @@ public final class ManyProcessesRun {
      * @param store the person's store on the same key: the run seeds it and authorizes again through it
      */
     public ManyProcessesRun(String name, Class<?> workerMain, List<String> engineArgs, TokenStore store,
-            int workers, int kills, long seed, Duration runTime, int speed, Duration answerDelay) {
+            int workers, int kills, long seed, int refreshes, int speed, Duration answerDelay) {
         this.name = name;
         this.workerMain = workerMain;
         this.engineArgs = List.copyOf(engineArgs);
@@ -124,7 +127,7 @@ public final class ManyProcessesRun {
         this.workers = workers;
         this.kills = kills;
         this.seed = seed;
-        this.runTime = runTime;
+        this.refreshes = refreshes;
         this.speed = speed;
         this.answerDelay = answerDelay;
         this.logs = Path.of("target", "many-processes", name);
@@ -171,9 +174,12 @@ public final class ManyProcessesRun {
             for (Child child : children) {
                 child.reader.join(1_000);
             }
-            return new ManyProcessesOutcome(name, workers, speed, Duration.ofNanos(System.nanoTime() - started),
-                    tokens.ledger(), List.copyOf(killed), outputs(), finals, reauthorizations.get(), tokens.chain(),
-                    tokens.validRefreshToken(), store.load().orElse(null), logs.toAbsolutePath());
+            ManyProcessesOutcome outcome = new ManyProcessesOutcome(name, workers, speed,
+                    Duration.ofNanos(System.nanoTime() - started), tokens.ledger(), List.copyOf(killed), outputs(),
+                    finals, reauthorizations.get(), tokens.chain(), tokens.validRefreshToken(),
+                    store.load().orElse(null), logs.toAbsolutePath());
+            Files.write(logs.resolve("ledger.txt"), outcome.timeline(started), StandardCharsets.UTF_8);
+            return outcome;
         }
     }
 
@@ -185,18 +191,17 @@ public final class ManyProcessesRun {
         return outputs;
     }
 
+    /** The run's clock is the chain: kill {@code n} comes after a seeded number of refreshes, whatever the speed. */
     private void killAtSeededMoments(StrictTokenEndpoint tokens) throws Exception {
         Random random = new Random(seed);
-        long start = System.nanoTime();
-        long window = runTime.toNanos() - Duration.ofSeconds(3).toNanos();
-        long[] at = new long[kills];
+        int[] at = new int[kills];
         for (int i = 0; i < kills; i++) {
-            at[i] = Duration.ofSeconds(1).toNanos() + (long) (random.nextDouble() * window);
+            at[i] = refreshes / 20 + random.nextInt(refreshes * 17 / 20);
         }
         java.util.Arrays.sort(at);
         Moment[] moments = Moment.values();
         for (int n = 1; n <= kills; n++) {
-            TimeUnit.NANOSECONDS.sleep(Math.max(0, start + at[n - 1] - System.nanoTime()));
+            awaitRefreshes(tokens, at[n - 1]);
             Moment moment = moments[random.nextInt(moments.length)];
             long pause = switch (moment) {
                 case DURING_ANSWER -> random.nextInt((int) answerDelay.toMillis());
@@ -223,7 +228,18 @@ public final class ManyProcessesRun {
             }
             startChild(child.slot);
         }
-        TimeUnit.NANOSECONDS.sleep(Math.max(0, start + runTime.toNanos() - System.nanoTime()));
+        awaitRefreshes(tokens, refreshes);
+    }
+
+    private void awaitRefreshes(StrictTokenEndpoint tokens, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + MAX_RUN_TIME.toNanos();
+        while (tokens.refreshCount() < count) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("only " + tokens.refreshCount() + " refreshes of " + count + " within "
+                        + MAX_RUN_TIME + "; see " + logs.toAbsolutePath());
+            }
+            Thread.sleep(10);
+        }
     }
 
     /** After the last kill: the person repairs a chain the last kills lost, and every process gets to adopt it. */

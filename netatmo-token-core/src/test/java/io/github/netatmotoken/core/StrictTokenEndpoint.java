@@ -56,6 +56,7 @@ public final class StrictTokenEndpoint implements AutoCloseable {
     private final List<Exchange> ledger = new ArrayList<>();
     private int chain;
     private int generation;
+    private int refreshes;
     private @Nullable String valid;
     private @Nullable String lastSpent;
     private boolean lastSpentRefused;
@@ -110,6 +111,11 @@ public final class StrictTokenEndpoint implements AutoCloseable {
     /** {@return the number of the current chain: 1 after the first authorization} */
     public synchronized int chain() {
         return chain;
+    }
+
+    /** {@return the number of refreshes answered so far (refused requests left out)} */
+    public synchronized int refreshCount() {
+        return refreshes;
     }
 
     /** {@return the one refresh token that works now} */
@@ -184,6 +190,7 @@ public final class StrictTokenEndpoint implements AutoCloseable {
         Token issued = null;
         if (presented.equals(valid)) {
             generation++;
+            refreshes++;
             lastSpent = presented;
             lastSpentRefused = false;
             valid = "rt-" + chain + "-" + generation;
