@@ -54,11 +54,15 @@ class JdbcTokenStoreFaultTest {
 
     /** A store through the proxy, from a URL with a password (the embedded server trusts, and ignores it). */
     private JdbcTokenStore viaProxy(Duration leaseTtl) throws IOException {
+        return viaProxy(leaseTtl, Duration.ofSeconds(15));
+    }
+
+    private JdbcTokenStore viaProxy(Duration leaseTtl, Duration writeTimeout) throws IOException {
         JdbcTokenStore store = JdbcTokenStore.builder()
                 .url("jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/" + DB.name()
                         + "?user=postgres&password=" + PASSWORD)
                 .key(key).leaseTtl(leaseTtl).pollInterval(Duration.ofMillis(200))
-                .writeTimeout(Duration.ofSeconds(15)).build();
+                .writeTimeout(writeTimeout).build();
         opened.add(store);
         return store;
     }
@@ -151,7 +155,7 @@ class JdbcTokenStoreFaultTest {
     void thePasswordAppearsNowhere() throws Exception {
         int mark = CapturedLogs.mark();
         List<String> seen = new ArrayList<>();
-        JdbcTokenStore a = viaProxy(Duration.ofSeconds(1));
+        JdbcTokenStore a = viaProxy(Duration.ofSeconds(1), Duration.ofMillis(500));
         JdbcTokenStore renewing = viaProxy(Duration.ofMillis(300));
         a.save(FIRST);
         renewing.lock(Duration.ofSeconds(2));
