@@ -36,6 +36,7 @@ import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
@@ -461,6 +462,9 @@ public final class RedisTokenStore implements SharedTokenStore {
 
     private IOException failure(String what, RuntimeException e) {
         String message = "Cannot " + what + " in " + where + ": " + redact(describe(e));
+        if (url.tls() && e instanceof JedisConnectionException) {
+            message += "; with rediss:// the server must speak TLS on that port, with a certificate the JVM trusts";
+        }
         problem = message;
         return new IOException(message, e);
     }
@@ -518,7 +522,9 @@ public final class RedisTokenStore implements SharedTokenStore {
                 .user(url.user())
                 .password(url.password())
                 .database(url.database())
-                .clientName(clientName);
+                .clientName(clientName)
+                .resp2() // what JedisPubSub speaks; the scripts' answers are the same in both
+                .autoNegotiateProtocol(false);
         if (url.tls()) {
             config.sslOptions(SslOptions.defaults());
         }

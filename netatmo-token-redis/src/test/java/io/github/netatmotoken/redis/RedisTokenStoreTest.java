@@ -190,6 +190,8 @@ class RedisTokenStoreTest {
         IOException e = assertThrows(IOException.class, tls::load);
         assertTrue(e.getMessage().startsWith("Cannot read the token in Redis at 127.0.0.1:" + REDIS.port()
                 + " (TLS): "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; with rediss:// the server must speak TLS on that port, with a"
+                + " certificate the JVM trusts"), e.getMessage());
         assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) < 5);
         assertTrue(tls.toString().contains("(TLS)"), tls.toString());
     }
