@@ -25,7 +25,7 @@ public abstract class ManyProcessesContract {
     static final int KILLS = 12;
     static final int SPEED = 40;
     static final long SEED = 20261202L;
-    static final int REFRESHES = 250;
+    static final int REFRESHES = 200;
     static final Duration ANSWER_DELAY = Duration.ofMillis(40);
 
     private ManyProcessesOutcome outcome;

@@ -206,15 +206,19 @@ public final class ManyProcessesRun {
             long pause = switch (moment) {
                 case DURING_ANSWER -> random.nextInt((int) answerDelay.toMillis());
                 case AFTER_ANSWER -> answerDelay.toMillis() + random.nextInt(10);
-                case ANY_MOMENT -> -1;
+                case ANY_MOMENT -> random.nextInt(300); // the count was reached at an answer: the next few cycles
             };
-            String victim = pause < 0 ? tokens.lastClient() : tokens.awaitNextRequest(Duration.ofSeconds(10));
+            String victim;
+            if (moment == Moment.ANY_MOMENT) {
+                Thread.sleep(pause);
+                victim = tokens.lastClient();
+            } else {
+                victim = tokens.awaitNextRequest(Duration.ofSeconds(10));
+                Thread.sleep(pause);
+            }
             if (victim == null) {
                 throw new IllegalStateException("kill " + n + ": no token request within 10 s, the processes have"
                         + " stopped refreshing; see " + logs.toAbsolutePath());
-            }
-            if (pause > 0) {
-                Thread.sleep(pause);
             }
             Child child = current[slotOf(victim)];
             if (child == null) {

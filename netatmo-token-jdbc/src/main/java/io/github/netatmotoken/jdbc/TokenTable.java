@@ -265,14 +265,16 @@ final class TokenTable {
 
     /**
      * Records that {@code holder} is about to spend generation {@code generation} (the row's own with null); an
-     * intent on that generation that is still there was never finished, so it becomes the lost record first.
+     * intent on that generation that is still there was never finished, so it becomes the lost record first, unless
+     * that generation has one already: the first unfinished attempt spent the token, the later ones were refused.
      *
      * @return whether the row exists
      */
     boolean recordIntent(Connection connection, String key, @Nullable Long generation, String holder)
             throws SQLException {
         String spent = "coalesce(CAST(? AS bigint), generation)";
-        String unfinished = "intent_generation = " + spent;
+        String unfinished = "intent_generation = " + spent
+                + " AND lost_generation IS DISTINCT FROM intent_generation";
         try (PreparedStatement s = prepare(connection, "UPDATE " + quoted + " SET"
                 + " lost_generation = CASE WHEN " + unfinished + " THEN intent_generation ELSE lost_generation END,"
                 + " lost_holder = CASE WHEN " + unfinished + " THEN intent_holder ELSE lost_holder END,"
