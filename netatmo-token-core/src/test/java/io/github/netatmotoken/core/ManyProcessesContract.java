@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Issue 12's many-process fault test, for any store: {@value #WORKERS} child JVMs share the store against a
  * {@link StrictTokenEndpoint} with 10-second tokens (on a {@link ScaledClock} running {@value #SPEED} times fast, so
- * that a few hundred refreshes fit in a minute), and the lease holder is killed {@value #KILLS} times at seeded
- * random moments and started again. One run per class ({@link #run()}), one expectation per test. An engine's test
+ * that {@value #REFRESHES} refreshes fit in about a minute), and the lease holder is killed {@value #KILLS} times at
+ * seeded moments and started again. One run per class ({@link #run()}), one expectation per test. An engine's test
  * class names its worker main, that main's arguments and a store of its own for the person who authorizes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -84,9 +84,9 @@ public abstract class ManyProcessesContract {
     void theSurvivorsOfALostChainNameTheKilledHolder() {
         List<String> messages = outcome.reauthorizationMessages();
         List<String> unexplained = messages.stream()
-                .filter(m -> !m.contains(" INVALID_GRANT ") || explainsLostChains()
+                .filter(m -> !m.contains(" INVALID_GRANT ") || (explainsLostChains()
                         && outcome.holdersOfLostChains().stream().noneMatch(
-                                tag -> m.contains("lost while worker " + tag + " was refreshing it at ")))
+                                tag -> m.contains("lost while worker " + tag + " was refreshing it at "))))
                 .collect(Collectors.toList());
         assertEquals(List.of(), unexplained, outcome.summary());
         assertEquals(outcome.lostAnswers().isEmpty(), messages.isEmpty(), "a lost chain is noticed; "

@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  * What a {@link ManyProcessesRun} saw, and what it means: the endpoint's ledger read against the kills. A chain is
  * <em>lost</em> where the endpoint issued a refresh token that nobody ever presented and that is not the live one:
  * the answer never reached the store. Each {@code invalid_grant} is <em>attributed</em> if the token it refused was
- * spent by a request whose answer was lost that way, by a process killed after that request arrived (the window of
- * guarantee 6: intent recorded, NetAtmo answered, the write never landed). Immutable.
+ * spent by a request whose answer was lost that way, by a process that was killed and never reported that answer as
+ * stored (the window of guarantee 6: intent recorded, NetAtmo answered, the write never landed). Immutable.
  *
  * @param ledger every token request, from the endpoint
  * @param kills every kill, in order
@@ -57,10 +57,21 @@ public record ManyProcessesOutcome(String name, int workers, int speed, Duration
                 .collect(Collectors.toList());
     }
 
-    /** {@return the lost answers that a kill explains: the process that asked was killed after its request arrived} */
+    /**
+     * {@return the lost answers that a kill explains: the process that asked was killed (after it sent the request,
+     * since a dead process sends nothing), and never reported the answer as stored: no {@code REFRESHED} line for it,
+     * or an {@code UNSAVED} line}
+     */
     public List<Exchange> lostByKillInWindow() {
-        return lostAnswers().stream().filter(e -> killOf(e.client()) != null
-                && killOf(e.client()).nanos() - e.arrivedNanos() >= 0).collect(Collectors.toList());
+        return lostAnswers().stream().filter(e -> killOf(e.client()) != null && !reportedStored(e))
+                .collect(Collectors.toList());
+    }
+
+    private boolean reportedStored(Exchange e) {
+        List<String> lines = outputs.stream().filter(o -> o.tag().equals(e.client())).findFirst()
+                .map(Output::lines).orElse(List.of());
+        return lines.contains("REFRESHED " + e.issued().accessToken())
+                && lines.stream().noneMatch(l -> l.startsWith("UNSAVED "));
     }
 
     /** {@return the invalid_grants that no kill in the window explains: caused by the clients} */
@@ -122,10 +133,11 @@ public record ManyProcessesOutcome(String name, int workers, int speed, Duration
         Set<String> lost = holdersOfLostChains();
         List<String> lines = new ArrayList<>();
         for (Kill kill : kills) {
-            Exchange last = ledger.stream().filter(e -> e.client().equals(kill.tag())
-                    && e.arrivedNanos() - kill.nanos() <= 0).reduce((a, b) -> b).orElse(null);
+            Exchange last = ledger.stream().filter(e -> e.client().equals(kill.tag())).reduce((a, b) -> b)
+                    .orElse(null);
             String where = last == null ? "no request"
-                    : kill.nanos() - last.answeredNanos() < 0 ? "during its request" + (last.refused() ? " (refused)" : "")
+                    : kill.nanos() - last.answeredNanos() < 0
+                            ? "during its request" + (last.refused() ? " (refused)" : "")
                     : TimeUnit.NANOSECONDS.toMillis(kill.nanos() - last.answeredNanos()) + " ms after its answer";
             lines.add("kill " + kill.n() + " " + kill.moment() + " " + kill.tag() + ": " + where + ", "
                     + (lost.contains(kill.tag()) ? "chain lost" : "chain kept"));

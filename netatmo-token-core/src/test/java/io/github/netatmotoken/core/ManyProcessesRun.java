@@ -5,14 +5,15 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -22,16 +23,17 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The many-process fault run of issue 12: {@code workers} child JVMs ({@link ManyProcessesWorker}) share one store
- * against a {@link StrictTokenEndpoint} with 10-second tokens; at seeded random moments the process that holds the
- * lease (the one whose request the endpoint is answering, or answered last) is killed with
- * {@link Process#destroyForcibly()} and started again. When a kill loses the chain (the holder died after NetAtmo
- * rotated the token and before its write landed: the window of guarantee 6), a person authorizes again: a new
- * token saved into the store, as {@link RefreshingTokenSource#setToken} does. The run returns a
- * {@link ManyProcessesOutcome} that the test asserts on.
+ * against a {@link StrictTokenEndpoint} with 10-second tokens; after seeded numbers of refreshes the process that
+ * holds the lease (the one whose request the endpoint is answering, or answered last) is killed with
+ * {@link Process#destroyForcibly()} and started again, until {@code refreshes} refreshes are done. When a kill
+ * loses the chain (the holder died after NetAtmo rotated the token and before its write landed: the window of
+ * guarantee 6), a person authorizes again: a new token saved into the store, as
+ * {@link RefreshingTokenSource#setToken} does. The run returns a {@link ManyProcessesOutcome} that the test asserts
+ * on.
  *
  * <p>Three kinds of kill moment, drawn from the seed: while the endpoint is answering the holder's request (the
- * chain is lost), just after the answer (a race with the holder's write), and at any moment (the process that held
- * the lease last, mostly idle by then).
+ * chain is lost), just after the answer (a race with the holder's write), and at a seeded moment of the next few
+ * refresh cycles (the process that held the lease last, mostly idle by then).
  *
  * <p>Not thread-safe: one run, on one thread.
  */
@@ -198,7 +200,7 @@ public final class ManyProcessesRun {
         for (int i = 0; i < kills; i++) {
             at[i] = refreshes / 20 + random.nextInt(refreshes * 17 / 20);
         }
-        java.util.Arrays.sort(at);
+        Arrays.sort(at);
         Moment[] moments = Moment.values();
         for (int n = 1; n <= kills; n++) {
             awaitRefreshes(tokens, at[n - 1]);
@@ -275,15 +277,26 @@ public final class ManyProcessesRun {
             try {
                 if (tokens.lastSpentRefused()) {
                     Thread.sleep(300); // a person reads the alert
-                    saveAsPerson(tokens.authorize());
+                    Token token = tokens.authorize();
                     reauthorizations.incrementAndGet();
+                    while (!saved(token) && !stopping.get()) {
+                        Thread.sleep(200); // and tries again
+                    }
                 }
                 Thread.sleep(50);
             } catch (InterruptedException e) {
                 return;
-            } catch (IOException e) {
-                throw new UncheckedIOException("the person could not save the new authorization", e);
             }
+        }
+    }
+
+    private boolean saved(Token token) {
+        try {
+            saveAsPerson(token);
+            return true;
+        } catch (IOException e) {
+            System.err.println(name + ": the person could not save the new authorization: " + e);
+            return false;
         }
     }
 
@@ -294,7 +307,7 @@ public final class ManyProcessesRun {
     }
 
     private void startChild(int slot) throws IOException {
-        StrictTokenEndpoint tokens = java.util.Objects.requireNonNull(endpoint);
+        StrictTokenEndpoint tokens = Objects.requireNonNull(endpoint);
         String tag = "w" + slot + "." + incarnations[slot]++;
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),

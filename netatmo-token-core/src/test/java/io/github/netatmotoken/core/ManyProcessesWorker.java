@@ -29,6 +29,8 @@ public final class ManyProcessesWorker {
     @FunctionalInterface
     public interface Opener {
         /**
+         * Opens the store of this process.
+         *
          * @param holder the name this process goes by in the store's lease and intent records
          */
         TokenStore open(String holder) throws Exception;

@@ -154,12 +154,13 @@ public final class StrictTokenEndpoint implements AutoCloseable {
     private void handle(HttpExchange http) throws IOException {
         try (http) {
             String path = http.getRequestURI().getPath();
-            String[] parts = path.split("/");
-            if (!"POST".equals(http.getRequestMethod()) || parts.length != 4 || !path.endsWith("/oauth2/token")) {
+            int slash = path.indexOf('/', 1);
+            if (!"POST".equals(http.getRequestMethod()) || slash < 2
+                    || !path.substring(slash).equals("/oauth2/token")) {
                 http.sendResponseHeaders(404, -1);
                 return;
             }
-            String client = parts[1];
+            String client = path.substring(1, slash);
             String form = new String(http.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             long arrived = System.nanoTime();
             lastClient = client;
@@ -203,7 +204,7 @@ public final class StrictTokenEndpoint implements AutoCloseable {
     }
 
     private static @Nullable String field(String form, String name) {
-        for (String pair : form.split("&")) {
+        for (String pair : form.split("&", -1)) {
             String[] kv = pair.split("=", 2);
             if (kv.length == 2 && kv[0].equals(name)) {
                 return URLDecoder.decode(kv[1], StandardCharsets.UTF_8);
