@@ -20,6 +20,11 @@ final class StoreAccess {
         this.shared = store instanceof SharedTokenStore s ? s : null;
     }
 
+    /** Whether other hosts share the store: then nothing is refreshed that the store could not take. */
+    boolean shared() {
+        return shared != null;
+    }
+
     /**
      * Stores what a refresh of {@code spent} returned.
      *
