@@ -109,7 +109,7 @@ final class ChangeListener implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                String problem = database.describe("the change listener lost its connection; polling again in "
+                String problem = database.describe("the change listener lost its connection; reconnecting in "
                         + backoff + " ms", e);
                 LOG.warn("{}", problem);
                 health.failed(problem);

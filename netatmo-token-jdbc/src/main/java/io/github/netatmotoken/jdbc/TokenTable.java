@@ -302,21 +302,11 @@ final class TokenTable {
                     return Optional.empty();
                 }
                 long lost = row.getLong(5);
-                return Optional.of(new Loss(stored(row), row.wasNull() ? -1 : lost, row.getString(6),
-                        instant(row, 7)));
+                if (row.wasNull()) {
+                    lost = -1;
+                }
+                return Optional.of(new Loss(stored(row), lost, row.getString(6), instant(row, 7)));
             }
-        }
-    }
-
-    /** {@return the database's clock, now()} */
-    Instant now(Connection connection) throws SQLException {
-        try (PreparedStatement s = prepare(connection, "SELECT now()"); ResultSet row = s.executeQuery()) {
-            row.next();
-            Instant now = instant(row, 1);
-            if (now == null) {
-                throw new SQLException("now() returned null");
-            }
-            return now;
         }
     }
 
