@@ -245,8 +245,9 @@ public final class InMemorySharedTokenStore implements SharedTokenStore {
         check();
         synchronized (backend) {
             long generation = Objects.equals(seen, spent) ? seenGeneration : backend.generation;
-            if (backend.intentGeneration == generation) {
-                // An earlier attempt on this generation never stored its result: it may have spent the token.
+            if (backend.intentGeneration == generation && backend.lostGeneration != generation) {
+                // An earlier attempt on this generation never stored its result: it may have spent the token. Only
+                // the first such attempt can have: the later ones were refused.
                 backend.lostGeneration = generation;
                 backend.lostHolder = backend.intentHolder;
                 backend.lostAt = backend.intentAt;

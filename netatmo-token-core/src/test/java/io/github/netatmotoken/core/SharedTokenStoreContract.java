@@ -286,6 +286,30 @@ public abstract class SharedTokenStoreContract {
     }
 
     @Test
+    void everyAttemptRefusedAfterACrashInTheWindowIsToldOfTheSameCrash() throws Exception {
+        SharedTokenStore a = process();
+        SharedTokenStore b = process();
+        SharedTokenStore c = process();
+        a.save(FIRST);
+        a.lock(Duration.ofSeconds(2));
+        a.refreshing(a.load().orElseThrow());
+        crash(a);
+        String toB;
+        try (TokenStore.Lock lease = b.lock(Duration.ofSeconds(20))) {
+            Token spent = b.load().orElseThrow();
+            b.refreshing(spent);
+            // NetAtmo answers invalid_grant: b gives up and stores nothing.
+            toB = b.lossExplanation(spent).orElseThrow();
+        }
+        try (TokenStore.Lock lease = c.lock(Duration.ofSeconds(20))) {
+            Token spent = c.load().orElseThrow();
+            c.refreshing(spent);
+            assertEquals(Optional.of(toB), c.lossExplanation(spent),
+                    "the crashed holder lost the chain, not the process refused after it");
+        }
+    }
+
+    @Test
     void noExplanationWithoutAnUnfinishedRefresh() throws Exception {
         SharedTokenStore a = process();
         SharedTokenStore b = process();

@@ -1,5 +1,6 @@
 -- Records the intent to spend the refresh token of one generation, on Redis's clock. An intent for the same
--- generation that is already there never stored its result: it becomes the lost record first.
+-- generation that is already there never stored its result: it becomes the lost record first, unless that
+-- generation has one already (the first attempt spent the token; the later ones were refused).
 -- KEYS[1] the token hash; ARGV[1] the generation about to be spent, or '' for the stored one; ARGV[2] the holder.
 -- Returns the generation recorded.
 local generation = ARGV[1]
@@ -8,7 +9,8 @@ if generation == '' then
 end
 local now = redis.call('TIME')
 local at = now[1] .. string.format('%06d', tonumber(now[2])) -- microseconds since the epoch
-if redis.call('HGET', KEYS[1], 'intent_generation') == generation then
+if redis.call('HGET', KEYS[1], 'intent_generation') == generation
+    and redis.call('HGET', KEYS[1], 'lost_generation') ~= generation then
   local intent = redis.call('HMGET', KEYS[1], 'intent_holder', 'intent_at')
   redis.call('HSET', KEYS[1], 'lost_generation', generation, 'lost_holder', intent[1] or '', 'lost_at', intent[2] or '')
 end
