@@ -115,7 +115,7 @@ final class ChangeSubscriber {
                     connection = jedis;
                 }
                 jedis.subscribe(new Listener(), channel);
-            } catch (JedisException | IllegalStateException e) {
+            } catch (RuntimeException e) { // a JedisException, or a bug: either way connect again, later
                 if (isClosed()) {
                     return;
                 }
@@ -124,7 +124,9 @@ final class ChangeSubscriber {
                 String message = "the change notifications from " + where + " stopped (" + e.getMessage()
                         + "); the store polls meanwhile and connects again";
                 problem = message;
-                if (wasSubscribed) {
+                if (!(e instanceof JedisException)) {
+                    log.warn("{}", message, e);
+                } else if (wasSubscribed) {
                     log.warn("{}", message);
                 } else {
                     log.debug("{}", message);

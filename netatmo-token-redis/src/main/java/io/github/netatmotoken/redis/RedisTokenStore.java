@@ -523,7 +523,8 @@ public final class RedisTokenStore implements SharedTokenStore {
                 .password(url.password())
                 .database(url.database())
                 .clientName(clientName)
-                .resp2(); // what JedisPubSub speaks; the scripts' answers are the same in both
+                .resp2() // what JedisPubSub speaks; the scripts' answers are the same in both
+                .autoNegotiateProtocol(false);
         if (url.tls()) {
             config.sslOptions(SslOptions.defaults());
         }
