@@ -719,10 +719,16 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             Token pending = unsaved;
             if (pending != null) {
                 jobPhase = "saving the NetAtmo token to " + store;
-                savePending(pending, events);
+                IOException notSaved = savePending(pending, events);
                 if (storeChanged && unsaved == null) {
                     storeChanged = false;
                     return adoptChanged(current, events);
+                }
+                if (notSaved != null && access.shared()) {
+                    // Refreshing the unsaved token would spend it where no other process can follow.
+                    throw new TokenRefreshException("Not refreshing while the newest NetAtmo token is not in " + store
+                            + " yet (" + notSaved.getMessage() + "); the token in memory stays in use while valid",
+                            notSaved);
                 }
             }
             basis = current;
@@ -778,7 +784,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                 log.info("A refresh finished after a new token was set; its result is not used");
                 Token newer = unsaved;
                 if (newer != null) {
-                    savePending(newer, events);
+                    savePending(newer, events); // a failure is recorded and retried on its schedule
                 }
                 return current;
             }
@@ -932,7 +938,8 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         throw e;
     }
 
-    private void savePending(Token pending, List<Consumer<TokenListener>> events) {
+    /** Saves the token whose save failed before; returns the failure if it failed again, {@code null} if not. */
+    private @Nullable IOException savePending(Token pending, List<Consumer<TokenListener>> events) {
         Token spent = unsavedBasis;
         IOException failure = null;
         boolean superseded = false;
@@ -957,6 +964,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         } else {
             persistFailedLater(failure, events);
         }
+        return failure;
     }
 
     private @Nullable Token unsavedBasisOf(Token token) {

@@ -20,6 +20,11 @@ final class StoreAccess {
         this.shared = store instanceof SharedTokenStore s ? s : null;
     }
 
+    /** Whether other hosts share the store: then nothing is refreshed that the store could not take. */
+    boolean shared() {
+        return shared != null;
+    }
+
     /**
      * Stores what a refresh of {@code spent} returned.
      *
@@ -40,12 +45,21 @@ final class StoreAccess {
         }
     }
 
-    /** After {@code invalid_grant}: the store's token if another process rotated {@code spent} a moment ago. */
+    /**
+     * After {@code invalid_grant}: the store's token if another process rotated {@code spent} a moment ago. A
+     * shared store that cannot be reached throws (the refusal may be explained there, so it is not final yet).
+     */
     Optional<Token> awaitNewer(Token spent, Duration timeout) throws IOException {
         if (shared != null) {
             return shared.awaitNewer(spent, timeout);
         }
-        Optional<Token> stored = store.load();
+        Optional<Token> stored;
+        try {
+            stored = store.load();
+        } catch (IOException | RuntimeException e) {
+            // A store of one host that cannot be read holds nothing newer: NetAtmo's answer stands.
+            return Optional.empty();
+        }
         return stored.filter(t -> t.hasRefreshToken() && !Objects.equals(t.refreshToken(), spent.refreshToken()));
     }
 

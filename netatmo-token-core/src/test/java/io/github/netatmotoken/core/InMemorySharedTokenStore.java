@@ -83,6 +83,7 @@ public final class InMemorySharedTokenStore implements SharedTokenStore {
     private final Duration leaseTtl;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean down;
+    private volatile boolean failRefreshWrites;
     private volatile boolean crashed;
     private volatile String problem;
     /** The generation of the token this instance last read or wrote, for saveRefreshed. */
@@ -94,6 +95,11 @@ public final class InMemorySharedTokenStore implements SharedTokenStore {
         this.holder = holder;
         this.leaseTtl = leaseTtl;
         backend.stores.add(this);
+    }
+
+    /** Makes the writes of a refreshed token fail (true) while reads, the lease and the intent work. */
+    public void failRefreshWrites(boolean fail) {
+        this.failRefreshWrites = fail;
     }
 
     /** Makes every operation fail (true) or work again (false). */
@@ -146,6 +152,9 @@ public final class InMemorySharedTokenStore implements SharedTokenStore {
     @Override
     public boolean saveRefreshed(Token spent, Token fresh) throws IOException {
         check();
+        if (failRefreshWrites) {
+            throw new IOException("in-memory engine refuses the write");
+        }
         synchronized (backend) {
             if (Objects.equals(backend.token, fresh)) {
                 return true; // a retried write that landed before

@@ -244,4 +244,33 @@ class RefreshingTokenSourceSharedStoreTest {
         await("the pending token landed", () -> fresh.equals(backend.token()));
         assertEquals(1, client.refreshCount());
     }
+
+    @Test
+    void aTokenThatIsNotInTheStoreIsNotRefreshedAgainUntilItLands() throws Exception {
+        InMemorySharedTokenStore store = store();
+        store.save(expired());
+        RefreshingTokenSource source = source(store);
+        store.failRefreshWrites(true);
+        Token fresh = source.token();
+        assertTrue(source.status().saveFailed());
+
+        clock.advance(THREE_HOURS.minusSeconds(20)); // due, and still valid: it stays in use
+        assertEquals(fresh, source.token());
+        clock.advance(Duration.ofSeconds(21)); // expired
+        IOException refused = assertThrows(IOException.class, source::token);
+        assertTrue(refused.getMessage().contains("not in"), refused.getMessage());
+        assertEquals(1, client.refreshCount(), "refreshing the unsaved token would spend it where nobody can follow");
+
+        store.failRefreshWrites(false);
+        clock.advance(Duration.ofMinutes(10)); // past the save's and the refresh's backoff
+        await("the pending token landed and was refreshed", () -> {
+            try {
+                return "access-2".equals(source.token().accessToken());
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        assertEquals(List.of("refresh-0", fresh.refreshToken()), client.refreshTokensSeen());
+        assertEquals(source.token(), backend.token());
+    }
 }

@@ -266,30 +266,31 @@ final class TokenTable {
     /**
      * Records that {@code holder} is about to spend generation {@code generation} (the row's own with null); an
      * intent on that generation that is still there was never finished, so it becomes the lost record first, unless
-     * that generation has one already: the first unfinished attempt spent the token, the later ones were refused.
+     * an earlier one already did (that one spent the token; the later attempts were refused).
      *
      * @return whether the row exists
      */
     boolean recordIntent(Connection connection, String key, @Nullable Long generation, String holder)
             throws SQLException {
         String spent = "coalesce(CAST(? AS bigint), generation)";
-        String unfinished = "intent_generation = " + spent
-                + " AND lost_generation IS DISTINCT FROM intent_generation";
+        // Only the first unfinished attempt on a generation can have spent it: the later ones were refused.
+        String unfinished = "intent_generation = " + spent + " AND lost_generation IS DISTINCT FROM " + spent;
         try (PreparedStatement s = prepare(connection, "UPDATE " + quoted + " SET"
                 + " lost_generation = CASE WHEN " + unfinished + " THEN intent_generation ELSE lost_generation END,"
                 + " lost_holder = CASE WHEN " + unfinished + " THEN intent_holder ELSE lost_holder END,"
                 + " lost_at = CASE WHEN " + unfinished + " THEN intent_at ELSE lost_at END,"
                 + " intent_generation = " + spent + ", intent_holder = ?, intent_at = now()"
                 + " WHERE token_key = ?")) {
-            for (int i = 1; i <= 4; i++) {
+            int generations = 7; // twice in each of the three CASEs, once for intent_generation
+            for (int i = 1; i <= generations; i++) {
                 if (generation == null) {
                     s.setNull(i, Types.BIGINT);
                 } else {
                     s.setLong(i, generation);
                 }
             }
-            s.setString(5, holder);
-            s.setString(6, key);
+            s.setString(generations + 1, holder);
+            s.setString(generations + 2, key);
             return s.executeUpdate() == 1;
         }
     }
