@@ -66,6 +66,9 @@ import org.slf4j.LoggerFactory;
  * waits like another process would.
  */
 public final class JdbcTokenStore implements SharedTokenStore {
+    /** How long {@link #lock()} waits for another holder, as a token file's lock does. */
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
+
     private static final Logger LOG = LoggerFactory.getLogger(JdbcTokenStore.class);
     private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
@@ -212,9 +215,10 @@ public final class JdbcTokenStore implements SharedTokenStore {
         return last != null && last.token().equals(spent) ? last.generation() : null;
     }
 
+    /** Takes the lease as {@link #lock(Duration)} does, waiting at most 30 seconds for another holder. */
     @Override
     public Lock lock() throws IOException {
-        return lock(Duration.ofDays(1));
+        return lock(LOCK_WAIT);
     }
 
     @Override

@@ -78,7 +78,8 @@ public final class RedisTokenStore implements SharedTokenStore {
     private static final Logger log = LoggerFactory.getLogger(RedisTokenStore.class);
     private static final long UNKNOWN = -1;
     /** What {@link #lock()} waits at most: as long as other holders renew their leases, practically. */
-    private static final Duration UNBOUNDED = Duration.ofDays(365);
+    /** How long {@link #lock()} waits for another holder, as a token file's lock does. */
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
     private static final Duration FIRST_RETRY = Duration.ofMillis(50);
     private static final Duration LAST_RETRY = Duration.ofSeconds(1);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
@@ -218,10 +219,10 @@ public final class RedisTokenStore implements SharedTokenStore {
         }
     }
 
-    /** Takes the lease as {@link #lock(Duration)} does, waiting as long as other holders keep renewing theirs. */
+    /** Takes the lease as {@link #lock(Duration)} does, waiting at most 30 seconds for another holder. */
     @Override
     public Lock lock() throws IOException {
-        return lock(UNBOUNDED);
+        return lock(LOCK_WAIT);
     }
 
     /**
