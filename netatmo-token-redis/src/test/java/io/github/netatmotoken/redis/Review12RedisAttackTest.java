@@ -39,7 +39,8 @@ class Review12RedisAttackTest {
      * the first account's lease impossible to take (SET NX never succeeds on an existing key).
      */
     @Test
-    @Disabled("review12: key \"x:lease\" collides with the lease of key \"x\" under one prefix: the lease of \"x\" can never be taken (WRONGTYPE); see the report")
+    @Disabled("review12: key \"x:lease\" collides with the lease of key \"x\" under one prefix: the lease of"
+            + " \"x\" can never be taken (WRONGTYPE); see the report")
     void keysOfTwoAccountsNeverMeet() throws Exception {
         RedisTokenStore first = open("acct");
         RedisTokenStore second = open("acct:lease");
