@@ -697,6 +697,11 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             synchronized (stateLock) {
                 reschedule();
             }
+            if (storeChanged && current.kind != Kind.CLOSED) {
+                // A shared store told of a new generation while this job ran, after it had read the flag: the
+                // callback only joined this job, so the read it asked for is still to be done.
+                startInBackground();
+            }
             if (interrupted && ownedThread == null) {
                 // On the caller's executor, an interrupt from close() is ours; on our own thread it stops the pool.
                 Thread.currentThread().interrupt();
@@ -743,7 +748,10 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             if (unsaved == null) {
                 Token stored = loadQuietly();
                 String storedRefreshToken = stored == null ? null : stored.refreshToken();
-                if (stored != null && storedRefreshToken != null && !storedRefreshToken.equals(refreshToken)) {
+                // Not only a new refresh token: the same one with another access token (NetAtmo can answer a
+                // refresh with the refresh token it was sent) is the store's newer version of this chain, and a
+                // shared store's compare-and-set must be given the token as the store holds it.
+                if (stored != null && storedRefreshToken != null && !stored.equals(spent)) {
                     TokenSnapshot adopted = active(stored, clock.millis());
                     if (clock.millis() < adopted.freshUntil) {
                         log.info("Adopted the NetAtmo token that another process refreshed and stored in {}",
