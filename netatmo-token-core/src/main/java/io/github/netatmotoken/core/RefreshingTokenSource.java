@@ -137,7 +137,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     private volatile int consecutiveFailures;
     /** The newest token, if the store does not hold it yet: saving it is retried until it lands. */
     private volatile @Nullable Token unsaved;
-    /** The token whose refresh returned {@link #unsaved}, or {@code null} if that came from an authorization. */
+    /** The token that {@link #unsaved} replaces: the one its refresh spent, or the one an authorization replaced. */
     private volatile @Nullable Token unsavedBasis;
     /** A shared store told of a new generation that the next job reads. */
     private volatile boolean storeChanged;
@@ -429,6 +429,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         if (current.kind == Kind.CLOSED) {
             throw new IllegalStateException("This RefreshingTokenSource is closed");
         }
+        Token previous = current.token;
         IOException saveFailure = null;
         try (TokenStore.Lock ignored = store.lock(closeTimeout)) {
             store.save(token);
@@ -450,7 +451,9 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             if (saveFailure == null) {
                 savedNow(null);
             } else {
-                saveFailedNow(token, null);
+                // Retried in place of the token it replaced: if this save landed after all, and another process has
+                // built on it since, the retry must not put the authorized (by then spent) token back.
+                saveFailedNow(token, previous);
             }
             reschedule();
         }
@@ -623,7 +626,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
                     return;
                 }
             }
-            if (!access.saveRefreshed(inStore ? null : unsavedBasisOf(token), token)) {
+            if (!access.replace(inStore ? null : unsavedBasisOf(token), token)) {
                 log.info("{} holds a newer authorization than the token of this process; keeping it", store);
                 return;
             }
@@ -799,7 +802,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             jobPhase = "saving the new NetAtmo token to " + store;
             IOException saveFailure = null;
             try {
-                if (!access.saveRefreshed(spent, fresh)) {
+                if (!access.replace(spent, fresh)) {
                     log.warn("{} holds a new authorization stored while this process refreshed; the token just"
                             + " refreshed is not used", store);
                     return adoptStored(basis, events);
@@ -952,7 +955,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         IOException failure = null;
         boolean superseded = false;
         try {
-            superseded = !access.saveRefreshed(spent, pending);
+            superseded = !access.replace(spent, pending);
         } catch (IOException | RuntimeException e) {
             failure = asIOException(e);
         }
@@ -964,8 +967,8 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             }
         }
         if (superseded) {
-            log.warn("{} holds a new authorization stored while this process could not save its token; that one"
-                    + " is used", store);
+            log.warn("{} holds a newer token, stored by another process while this process could not save its own;"
+                    + " that one is used", store);
             storeChanged = true;
         } else if (failure == null) {
             log.info("Saved the NetAtmo token to {} after an earlier failure", store);
@@ -995,7 +998,7 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
 
     /**
      * Under stateLock: {@code token} is the newest and not in the store; saving it is retried with backoff.
-     * {@code spent} is the token its refresh spent, or {@code null} for an authorization.
+     * {@code spent} is the token it replaces (see {@link #unsavedBasis}), or {@code null}.
      */
     private void saveFailedNow(Token token, @Nullable Token spent) {
         unsaved = token;

@@ -26,16 +26,22 @@ final class StoreAccess {
     }
 
     /**
-     * Stores what a refresh of {@code spent} returned.
+     * Stores {@code token} in place of {@code basis}: what a refresh of {@code basis} returned, or a token whose
+     * earlier save failed. A shared store takes it only if it still holds {@code basis} (or, for {@code null}, no
+     * token), or holds {@code token} already: a retried write never undoes what another process built on it since.
      *
-     * @return {@code false} if a shared store has moved on to a new authorization, whose token wins
+     * @return {@code false} if a shared store has moved on to another token (a new authorization, or a refresh of
+     *     {@code token} that another process made after a write whose answer was lost), which wins
      */
-    boolean saveRefreshed(@Nullable Token spent, Token fresh) throws IOException {
-        if (shared == null || spent == null) {
-            store.save(fresh);
+    boolean replace(@Nullable Token basis, Token token) throws IOException {
+        if (shared == null) {
+            store.save(token);
             return true;
         }
-        return shared.saveRefreshed(spent, fresh);
+        if (basis != null) {
+            return shared.saveRefreshed(basis, token);
+        }
+        return shared.saveIfAbsent(token) || shared.load().map(token::equals).orElse(false);
     }
 
     /** Records the intent to spend {@code spent}, so that a crash in the window can be explained later. */

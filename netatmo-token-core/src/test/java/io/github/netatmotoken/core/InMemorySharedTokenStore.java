@@ -161,7 +161,9 @@ public final class InMemorySharedTokenStore implements SharedTokenStore {
             }
             long expected = Objects.equals(seen, spent) ? seenGeneration
                     : Objects.equals(backend.token, spent) ? backend.generation : -1;
-            if (expected != backend.generation) {
+            boolean holdsSpent = backend.token != null && spent.refreshToken() != null
+                    && spent.refreshToken().equals(backend.token.refreshToken());
+            if (expected != backend.generation && !holdsSpent) {
                 return false;
             }
             backend.token = fresh;

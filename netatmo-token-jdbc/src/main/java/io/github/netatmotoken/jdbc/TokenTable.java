@@ -191,20 +191,19 @@ final class TokenTable {
             throws SQLException {
         String write = "UPDATE " + quoted + " AS t SET generation = t.generation + 1, access_token = ?,"
                 + " refresh_token = ?, expiry = ?, updated_at = now() WHERE token_key = ? AND generation > 0 AND"
-                + " (generation = ? OR (CAST(? AS bigint) IS NULL AND access_token IS NOT DISTINCT FROM ?"
-                + " AND refresh_token IS NOT DISTINCT FROM ? AND expiry IS NOT DISTINCT FROM ?))";
+                + " (generation = ? OR refresh_token = ?)";
+        // The row still holding the spent refresh token is as good as the generation: refresh tokens rotate, so
+        // nobody stored a successor of it (also when the row was written again with the same token since).
         try (PreparedStatement s = prepare(connection, notifying(write))) {
             bindToken(s, 1, fresh);
             s.setString(4, key);
             if (expected == null) {
                 s.setNull(5, Types.BIGINT);
-                s.setNull(6, Types.BIGINT);
             } else {
                 s.setLong(5, expected);
-                s.setLong(6, expected);
             }
-            bindToken(s, 7, spent);
-            bindNotification(s, 10, key);
+            s.setString(6, spent.refreshToken());
+            bindNotification(s, 7, key);
             return writtenGeneration(s);
         }
     }

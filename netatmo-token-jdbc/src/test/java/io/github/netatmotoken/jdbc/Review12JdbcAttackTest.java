@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Adversarial review of issue 12 on PostgreSQL: does the row end up holding the refresh token NetAtmo accepts? */
@@ -72,8 +71,6 @@ class Review12JdbcAttackTest {
      * the one just spent, so the fresh token is the only live one; answering "a new authorization won" drops it.
      */
     @Test
-    @Disabled("review12: real bug, not fixed here: saveRefreshed refuses a row that still holds the spent refresh"
-            + " token at a later generation, and the source then drops the minted token; see the report")
     void aCompareAndSetIsNotRefusedByARowThatStillHoldsTheSpentToken() throws Exception {
         JdbcTokenStore a = open();
         JdbcTokenStore b = open();

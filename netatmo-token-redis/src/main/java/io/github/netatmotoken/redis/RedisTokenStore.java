@@ -78,6 +78,8 @@ public final class RedisTokenStore implements SharedTokenStore {
     private static final Logger log = LoggerFactory.getLogger(RedisTokenStore.class);
     private static final long UNKNOWN = -1;
     /** What {@link #lock()} waits at most: as long as other holders renew their leases, practically. */
+    /** The lease's key is the hash's key with this suffix. */
+    private static final String LEASE_SUFFIX = ":lease";
     /** How long {@link #lock()} waits for another holder, as a token file's lock does. */
     private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
     private static final Duration FIRST_RETRY = Duration.ofMillis(50);
@@ -119,7 +121,7 @@ public final class RedisTokenStore implements SharedTokenStore {
                 + url.port() + (url.tls() ? " (TLS)" : "") + (url.database() == 0 ? "" : " database "
                 + url.database());
         this.hashKey = builder.keyPrefix + key;
-        this.leaseKey = hashKey + ":lease";
+        this.leaseKey = hashKey + LEASE_SUFFIX;
         this.channel = hashKey + ":changed";
         this.holder = builder.holderName != null ? builder.holderName : defaultHolderName();
         this.leaseTtl = builder.leaseTtl;
@@ -667,7 +669,7 @@ public final class RedisTokenStore implements SharedTokenStore {
         /**
          * Required: which token, normally the NetAtmo client id; the hash is {@code keyPrefix + key}.
          *
-         * @param key the key, not empty
+         * @param key the key, not empty and not ending with {@code :lease} (that is the name of a key's lease)
          * @return this builder
          */
         public Builder key(String key) {
@@ -755,6 +757,11 @@ public final class RedisTokenStore implements SharedTokenStore {
             if (key == null || key.isEmpty()) {
                 throw new IllegalStateException("key is required and not empty: RedisTokenStore.builder()"
                         + ".key(clientId)");
+            }
+            if (key.endsWith(LEASE_SUFFIX)) {
+                // The hash of key "x:lease" would be the lease of key "x" under the same prefix.
+                throw new IllegalArgumentException("key must not end with \"" + LEASE_SUFFIX + "\": under one prefix"
+                        + " it would name the lease of another key; choose another key");
             }
             RedisUrl parsed = RedisUrl.parse(url);
             atLeast("leaseTtl", leaseTtl, Duration.ofMillis(100));
