@@ -10,8 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged jar is the module {@code io.github.netatmotoken.redis} on the module path, next to Jedis (an
- * automatic module) and Jedis's own dependencies, and gives its users Jedis and the core module. (It has no public
- * class yet: the check loads the package's one class.)
+ * automatic module) and Jedis's own dependencies, and gives its users Jedis and the core module: a store builds
+ * (its pool is commons-pool2's, its log SLF4J's) and closes without a server.
  */
 class ModulePathIT {
 
@@ -26,10 +26,12 @@ class ModulePathIT {
 
                 public class Main {
                     public static void main(String[] args) throws Exception {
-                        Module redis = Class.forName("io.github.netatmotoken.redis.RedisUrl").getModule();
-                        // A pool configuration is a commons-pool2 class: Jedis's dependencies resolve too.
-                        redis.clients.jedis.ConnectionPoolConfig pool = new redis.clients.jedis.ConnectionPoolConfig();
-                        pool.setMaxTotal(2);
+                        Module redis = io.github.netatmotoken.redis.RedisTokenStore.class.getModule();
+                        // Its connection pool is a commons-pool2 class: Jedis's dependencies resolve too.
+                        try (io.github.netatmotoken.core.SharedTokenStore store = io.github.netatmotoken.redis
+                                .RedisTokenStore.builder().url("redis://127.0.0.1:1").key("check").build()) {
+                            store.problem();
+                        }
                         System.out.print(redis.getName() + " " + redis.isExported("io.github.netatmotoken.redis")
                                 + " " + redis.clients.jedis.Jedis.class.getModule().getName()
                                 + " " + io.github.netatmotoken.core.TokenStore.class.getModule().getName());

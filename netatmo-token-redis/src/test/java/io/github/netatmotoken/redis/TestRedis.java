@@ -83,6 +83,37 @@ final class TestRedis implements AutoCloseable {
         return url;
     }
 
+    /** The URL as a store's builder takes it: with the password, unlike {@link RedisUrl#toString()}. */
+    String urlText() {
+        return urlText(url.host(), url.port());
+    }
+
+    /** {@link #urlText()} for another address, such as a {@code TcpProxy}'s. */
+    String urlText(String host, int port) {
+        StringBuilder text = new StringBuilder(url.tls() ? "rediss://" : "redis://");
+        if (url.user() != null || url.password() != null) {
+            text.append(percentEncoded(url.user())).append(':').append(percentEncoded(url.password())).append('@');
+        }
+        return text.append(host).append(':').append(port).append('/').append(url.database()).toString();
+    }
+
+    private static String percentEncoded(String text) {
+        if (text == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        for (byte b : text.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+                    || c == '.') {
+                out.append((char) c);
+            } else {
+                out.append(String.format("%%%02X", c));
+            }
+        }
+        return out.toString();
+    }
+
     String host() {
         return url.host();
     }
@@ -129,6 +160,18 @@ final class TestRedis implements AutoCloseable {
     String keyPrefix(Class<?> testClass) {
         return "nt:" + testClass.getSimpleName() + ":" + ProcessHandle.current().pid() + ":"
                 + PREFIXES.incrementAndGet() + ":";
+    }
+
+    /**
+     * Stops a dedicated server and starts it again on the same port and working directory, as a restart of the
+     * service would: what it persisted (an append-only file) is read back.
+     */
+    void restart() {
+        if (!dedicated) {
+            throw new IllegalStateException("only a dedicated server restarts");
+        }
+        server.stop();
+        server.start();
     }
 
     /** Stops a dedicated server; the shared one stays until the JVM exits. */
