@@ -185,7 +185,7 @@ class RedisTokenStoreTest {
     @Test
     void rediss_SelectsTlsAndAPlainServerFailsTheHandshakeClearly() throws Exception {
         RedisTokenStore tls = open(RedisTokenStore.builder().url("rediss://127.0.0.1:" + REDIS.port())
-                .key("tls").timeout(Duration.ofSeconds(2)));
+                .key("tls").timeout(Duration.ofMillis(500)));
         long start = System.nanoTime();
         IOException e = assertThrows(IOException.class, tls::load);
         assertTrue(e.getMessage().startsWith("Cannot read the token in Redis at 127.0.0.1:" + REDIS.port()
