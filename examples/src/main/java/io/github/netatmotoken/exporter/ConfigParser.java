@@ -31,6 +31,12 @@ final class ConfigParser {
                     "URL browsers reach this exporter at, for the OAuth redirect (default http://localhost:<port>)"),
             new Option("token-file", null, "NETATMO_EXPORTER_TOKEN_FILE", "", false,
                     "File the token is loaded from and saved to (empty: memory only, lost on restart)"),
+            new Option("token-store", null, "NETATMO_EXPORTER_TOKEN_STORE", "", false,
+                    "Token store that replicas share: jdbc:postgresql://host:5432/db?user=…&password=… or"
+                            + " redis://[user:password@]host:6379[/db] (rediss:// for TLS); --token-file then"
+                            + " only seeds an empty store"),
+            new Option("token-store-key", null, "NETATMO_EXPORTER_TOKEN_STORE_KEY", "", false,
+                    "Key of this account's token in --token-store (default: the client id)"),
             new Option("client-id", "i", "NETATMO_CLIENT_ID", "", false,
                     "Client id of your NetAtmo app (https://dev.netatmo.com/apps)"),
             new Option("client-secret", "s", "NETATMO_CLIENT_SECRET", "", false,
@@ -188,8 +194,38 @@ final class ConfigParser {
             throw new ConfigException("Missing NetAtmo client secret: pass -s/--client-secret or set"
                     + " NETATMO_CLIENT_SECRET (from your app at https://dev.netatmo.com/apps)");
         }
+        TokenStoreUrl tokenStore = null;
+        String storeKey = value(values, "token-store-key").trim();
+        String store = value(values, "token-store").trim();
+        if (!store.isEmpty()) {
+            if (demo) {
+                throw new ConfigException("--demo runs its own simulated NetAtmo API in each exporter, so replicas"
+                        + " sharing --token-store would each refresh against a different one; drop --token-store"
+                        + " (or drop --demo)");
+            }
+            try {
+                tokenStore = TokenStoreUrl.parse(store);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--token-store " + e.getMessage());
+            }
+            storeKey = storeKey.isEmpty() ? clientId : storeKey;
+            if (storeKey.length() > 200) {
+                throw new ConfigException("--token-store-key must have from 1 to 200 characters, but has "
+                        + storeKey.length());
+            }
+            try {
+                SharedStores.check(tokenStore, storeKey);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--token-store " + tokenStore.kind().displayName + " URL: "
+                        + e.getMessage());
+            }
+        } else if (!storeKey.isEmpty()) {
+            throw new ConfigException("--token-store-key names the token in a shared store: it needs --token-store"
+                    + " too");
+        }
         return new Config(host.isEmpty() ? null : host, port, externalUrl, tokenFile, bool(values, "debug-handlers"),
-                level, refresh, stale, clientId, clientSecret, apiUrl, demo, bool(values, "home-coach"));
+                level, refresh, stale, clientId, clientSecret, apiUrl, demo, bool(values, "home-coach"), tokenStore,
+                tokenStore == null ? null : storeKey);
     }
 
     /** The text of {@code --help}. */

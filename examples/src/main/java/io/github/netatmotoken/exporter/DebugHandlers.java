@@ -7,20 +7,35 @@ import io.github.netatmotoken.core.RefreshingTokenSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * With {@code --debug-handlers}: {@code /debug/data} shows the last raw API response, {@code /debug/token} the
- * token's validity, presence flags and expiry (never a token value).
+ * token's validity, presence flags and expiry (never a token value), and with {@code --token-store} the store's
+ * kind and problem (never its password).
  */
 final class DebugHandlers {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Supplier<DataSnapshot> data;
     private final Supplier<RefreshingTokenSource.Status> tokenStatus;
+    private final TokenStoreUrl.Kind sharedStore;
+    private final UnaryOperator<String> redact;
 
     DebugHandlers(Supplier<DataSnapshot> data, Supplier<RefreshingTokenSource.Status> tokenStatus) {
+        this(data, tokenStatus, null, UnaryOperator.identity());
+    }
+
+    /**
+     * @param sharedStore the engine of {@code --token-store}, or null for a token file or memory
+     * @param redact hides the token store's password in errors ({@link TokenStoreUrl#redact})
+     */
+    DebugHandlers(Supplier<DataSnapshot> data, Supplier<RefreshingTokenSource.Status> tokenStatus,
+            TokenStoreUrl.Kind sharedStore, UnaryOperator<String> redact) {
         this.data = data;
         this.tokenStatus = tokenStatus;
+        this.sharedStore = sharedStore;
+        this.redact = redact;
     }
 
     void data(HttpExchange exchange) throws IOException {
@@ -50,7 +65,11 @@ final class DebugHandlers {
         json.put("lastRefresh", status.lastRefresh() == null ? null : status.lastRefresh().toString());
         json.put("refreshCount", status.refreshCount());
         json.put("failureCount", status.failureCount());
-        json.put("lastError", status.lastError());
+        json.put("lastError", redact.apply(status.lastError()));
+        if (sharedStore != null) {
+            json.put("tokenStore", sharedStore.displayName);
+            json.put("storeProblem", redact.apply(status.storeProblem()));
+        }
         Reply.json(exchange, 200, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
     }
 }

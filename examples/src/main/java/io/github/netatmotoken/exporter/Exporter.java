@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.github.netatmotoken.core.FileTokenStore;
 import io.github.netatmotoken.core.ReauthorizationRequiredException;
 import io.github.netatmotoken.core.RefreshingTokenSource;
+import io.github.netatmotoken.core.SharedTokenStore;
 import io.github.netatmotoken.core.Ticker;
 import io.github.netatmotoken.core.Token;
 import io.github.netatmotoken.core.TokenFileException;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -48,16 +50,18 @@ final class Exporter implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService serverThreads;
     private final RefreshingTokenSource tokens;
+    private final SharedTokenStore sharedStore;
     private final DataPoller poller;
     private final DemoNetatmo demo;
     private final ExporterMetrics metrics;
     private final URI url;
 
     private Exporter(HttpServer server, ExecutorService serverThreads, RefreshingTokenSource tokens,
-            DataPoller poller, DemoNetatmo demo, ExporterMetrics metrics, URI url) {
+            SharedTokenStore sharedStore, DataPoller poller, DemoNetatmo demo, ExporterMetrics metrics, URI url) {
         this.server = server;
         this.serverThreads = serverThreads;
         this.tokens = tokens;
+        this.sharedStore = sharedStore;
         this.poller = poller;
         this.demo = demo;
         this.metrics = metrics;
@@ -68,12 +72,17 @@ final class Exporter implements AutoCloseable {
      * Starts everything: the token file is loaded, the port bound, the first data refresh begun.
      *
      * @throws StartupException with one line saying what to fix: a corrupt or unreadable token file (left
-     *     untouched), a port in use
+     *     untouched), a port in use, a token store that cannot be reached
      */
     static Exporter start(Config config, Clock clock) throws StartupException {
+        return start(config, clock, SharedStores::open);
+    }
+
+    /** As {@link #start(Config, Clock)}, with the shared token store (if configured) from {@code stores}. */
+    static Exporter start(Config config, Clock clock, SharedStores.Opener stores) throws StartupException {
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            return start(config, clock, opened);
+            return start(config, clock, stores, opened);
         } catch (StartupException | RuntimeException e) {
             for (int i = opened.size() - 1; i >= 0; i--) {
                 try {
@@ -86,7 +95,8 @@ final class Exporter implements AutoCloseable {
         }
     }
 
-    private static Exporter start(Config config, Clock clock, List<AutoCloseable> opened) throws StartupException {
+    private static Exporter start(Config config, Clock clock, SharedStores.Opener stores, List<AutoCloseable> opened)
+            throws StartupException {
         DemoNetatmo demo = null;
         if (config.demo()) {
             if (config.tokenFile() == null) {
@@ -122,7 +132,16 @@ final class Exporter implements AutoCloseable {
         URI redirectUri = URI.create(external + "/auth/callback");
 
         TokenStore store;
-        if (config.tokenFile() != null) {
+        SharedTokenStore shared = null;
+        UnaryOperator<String> redact = UnaryOperator.identity();
+        if (config.tokenStore() != null) {
+            TokenStoreUrl url = config.tokenStore();
+            redact = url::redact;
+            shared = openShared(config, stores);
+            opened.add(shared);
+            seed(shared, config, clock);
+            store = shared;
+        } else if (config.tokenFile() != null) {
             store = new FileTokenStore(config.tokenFile(), clock);
             if (Files.isRegularFile(config.tokenFile()) && !Files.isWritable(config.tokenFile())) {
                 log.warn("Token file {} is not writable: refreshed tokens cannot be saved, and NetAtmo's rotating"
@@ -142,6 +161,7 @@ final class Exporter implements AutoCloseable {
         OkHttpTokenClient tokenClient = OkHttpTokenClient.builder().httpClient(http).clientId(config.clientId())
                 .clientSecret(config.clientSecret()).baseUrl(config.apiUrl()).clock(clock).build();
         AtomicReference<ExporterMetrics> metricsRef = new AtomicReference<>();
+        UnaryOperator<String> redactor = redact;
         AtomicReference<DataPoller> pollerRef = new AtomicReference<>();
         RefreshingTokenSource tokens;
         try {
@@ -155,6 +175,14 @@ final class Exporter implements AutoCloseable {
                         }
 
                         @Override
+                        public void adopted(Token token) {
+                            ExporterMetrics m = metricsRef.get();
+                            if (m != null) {
+                                m.tokenAdopted();
+                            }
+                        }
+
+                        @Override
                         public void refreshFailed(IOException error, Instant nextAttempt) {
                             count(metricsRef, "transient_error");
                         }
@@ -162,7 +190,8 @@ final class Exporter implements AutoCloseable {
                         @Override
                         public void reauthorizationRequired(ReauthorizationRequiredException error) {
                             count(metricsRef, "reauthorization_required");
-                            log.error("Open {}/ and authorize again: {}", external, error.getMessage());
+                            log.error("Open {}/ and authorize again: {}", external,
+                                    redactor.apply(error.getMessage()));
                         }
                     })
                     .build();
@@ -170,11 +199,12 @@ final class Exporter implements AutoCloseable {
             throw new StartupException(e.getMessage() + "; it is left untouched: fix it, or move it away to"
                     + " authorize again", e);
         } catch (IOException e) {
-            throw new StartupException("Cannot load the token from " + store + ": " + e.getMessage(), e);
+            throw new StartupException("Cannot load the token from " + describe(config) + ": "
+                    + redact.apply(e.getMessage()), e);
         }
         opened.add(tokens);
         ExporterMetrics metrics = new ExporterMetrics(() -> pollerRef.get().snapshot(), tokens::status,
-                config.refreshInterval(), config.ageStale(), clock);
+                config.refreshInterval(), config.ageStale(), clock, shared != null);
         metricsRef.set(metrics);
 
         OkHttpClient dataHttp = http.newBuilder().addInterceptor(new NetatmoAuthInterceptor(tokens)).build();
@@ -193,8 +223,8 @@ final class Exporter implements AutoCloseable {
         AuthFlow auth = new AuthFlow(new AuthFlow.Settings(config.apiUrl(), config.clientId(), scopes, redirectUri,
                 external, cookiePath), tokenClient, tokens, new AuthStates(hmac, clock), csrf, poller::refreshSoon);
         StatusPage status = new StatusPage(tokens::status, poller::snapshot, clock, new StatusPage.Setup(
-                describe(store, config.tokenFile()), redirectUri, config.apiUrl(), homeCoach, config.demo(),
-                config.debugHandlers()), csrf);
+                describe(config), redirectUri, config.apiUrl(), homeCoach, config.demo(),
+                config.debugHandlers()), csrf, redact);
         HostCheck hosts = new HostCheck(hostNames(config, external));
         MetricsHandler metricsHandler = new MetricsHandler(metrics.registry());
         server.createContext("/", guard(hosts, status::handle));
@@ -206,7 +236,8 @@ final class Exporter implements AutoCloseable {
         server.createContext("/auth/callback", guard(hosts, auth::callback));
         server.createContext("/auth/settoken", guard(hosts, auth::setToken));
         if (config.debugHandlers()) {
-            DebugHandlers debug = new DebugHandlers(poller::snapshot, tokens::status);
+            DebugHandlers debug = new DebugHandlers(poller::snapshot, tokens::status,
+                    config.tokenStore() == null ? null : config.tokenStore().kind(), redact);
             server.createContext("/debug/data", guard(hosts, debug::data));
             server.createContext("/debug/token", guard(hosts, debug::token));
         }
@@ -219,12 +250,65 @@ final class Exporter implements AutoCloseable {
         poller.start();
         log.info("NetAtmo exporter {} listening on {}: status page {}/, metrics {}/metrics (API {}, token {},"
                 + " refresh every {})", Version.VERSION, addr(config, port), external, external, config.apiUrl(),
-                store, GoDuration.format(config.refreshInterval()));
+                shared != null ? describe(config) : store, GoDuration.format(config.refreshInterval()));
         if (config.refreshInterval().compareTo(Duration.ofMinutes(1)) < 0) {
             log.warn("--refresh-interval {} is short: NetAtmo stations upload about every 10 minutes, and NetAtmo"
                     + " limits each user to 500 requests an hour", GoDuration.format(config.refreshInterval()));
         }
-        return new Exporter(server, serverThreads, tokens, poller, demo, metrics, external);
+        return new Exporter(server, serverThreads, tokens, shared, poller, demo, metrics, external);
+    }
+
+    private static SharedTokenStore openShared(Config config, SharedStores.Opener stores) throws StartupException {
+        TokenStoreUrl url = config.tokenStore();
+        try {
+            return stores.open(url, config.tokenStoreKey());
+        } catch (IOException | RuntimeException e) {
+            throw new StartupException("Cannot open the token store " + url + ": " + url.redact(e.getMessage())
+                    + "; check that " + url.kind().displayName + " runs there and that --token-store is right",
+                    e instanceof IOException ? e : new IOException(url.redact(e.toString())));
+        }
+    }
+
+    /**
+     * With {@code --token-file} too: the file's token goes into the shared store only if the store holds none. The
+     * file is not written after that; the store keeps the token.
+     */
+    private static void seed(SharedTokenStore shared, Config config, Clock clock) throws StartupException {
+        TokenStoreUrl url = config.tokenStore();
+        Path file = config.tokenFile();
+        if (file == null) {
+            log.info("Token store {} (key {}): no --token-file given to seed it", url, config.tokenStoreKey());
+            return;
+        }
+        Token token;
+        try {
+            token = new FileTokenStore(file, clock).load().orElse(null);
+        } catch (TokenFileException e) {
+            throw new StartupException(e.getMessage() + "; it only seeds the token store, and is left untouched: fix"
+                    + " it, or drop --token-file", e);
+        } catch (IOException e) {
+            throw new StartupException("Cannot read the token file " + file + " to seed the token store: "
+                    + e.getMessage(), e);
+        }
+        if (token == null) {
+            log.info("Token file {} holds no token: nothing to seed the token store {} (key {}) with", file, url,
+                    config.tokenStoreKey());
+            return;
+        }
+        boolean seeded;
+        try {
+            seeded = shared.saveIfAbsent(token);
+        } catch (IOException | RuntimeException e) {
+            throw new StartupException("Cannot seed the token store " + url + " from " + file + ": "
+                    + url.redact(e.getMessage()) + "; check that " + url.kind().displayName + " runs there", e);
+        }
+        if (seeded) {
+            log.info("Seeded the empty token store {} (key {}) with the token from {}; from now on the store keeps"
+                    + " the token and the file is no longer written", url, config.tokenStoreKey(), file);
+        } else {
+            log.info("Token store {} (key {}) already holds a token: kept, and the token in {} is not used (a token"
+                    + " file only seeds an empty store)", url, config.tokenStoreKey(), file);
+        }
     }
 
     private static void count(AtomicReference<ExporterMetrics> metrics, String result) {
@@ -270,6 +354,9 @@ final class Exporter implements AutoCloseable {
         server.stop(0);
         serverThreads.shutdownNow();
         tokens.close();
+        if (sharedStore != null) {
+            sharedStore.close(); // after the source, which may still save its newest token into it
+        }
         if (demo != null) {
             demo.close();
         }
@@ -353,9 +440,13 @@ final class Exporter implements AutoCloseable {
         return names;
     }
 
-    /** Where the token is kept, in words, for the status page. */
-    private static String describe(TokenStore store, Path tokenFile) {
-        return tokenFile != null ? "token file " + tokenFile.toAbsolutePath()
+    /** Where the token is kept, in words, for the status page and the log; no password. */
+    private static String describe(Config config) {
+        if (config.tokenStore() != null) {
+            return config.tokenStore().kind().displayName + " " + config.tokenStore() + " (key "
+                    + config.tokenStoreKey() + "), shared with the other exporters on it";
+        }
+        return config.tokenFile() != null ? "token file " + config.tokenFile().toAbsolutePath()
                 : "memory only: lost on restart (give --token-file to keep it)";
     }
 

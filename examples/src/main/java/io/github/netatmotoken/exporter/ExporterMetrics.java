@@ -36,9 +36,21 @@ final class ExporterMetrics implements MultiCollector {
     private final Clock clock;
     private final Counter apiRequests;
     private final Counter tokenRefreshes;
+    private final Counter tokenAdoptions;
+    private final boolean sharedStore;
 
     ExporterMetrics(Supplier<DataSnapshot> data, Supplier<RefreshingTokenSource.Status> tokenStatus,
             Duration refreshInterval, Duration ageStale, Clock clock) {
+        this(data, tokenStatus, refreshInterval, ageStale, clock, false);
+    }
+
+    /**
+     * @param sharedStore whether the token is in a shared store ({@code --token-store}): then
+     *     {@code netatmo_exporter_token_store_up} says whether it can be reached
+     */
+    ExporterMetrics(Supplier<DataSnapshot> data, Supplier<RefreshingTokenSource.Status> tokenStatus,
+            Duration refreshInterval, Duration ageStale, Clock clock, boolean sharedStore) {
+        this.sharedStore = sharedStore;
         this.data = data;
         this.tokenStatus = tokenStatus;
         this.refreshInterval = refreshInterval;
@@ -51,12 +63,17 @@ final class ExporterMetrics implements MultiCollector {
                 .register(registry);
         this.tokenRefreshes = Counter.builder()
                 .name("netatmo_exporter_token_refresh_total")
-                .help("Token refreshes by result")
+                .help("Token refreshes by result; this exporter's own calls to NetAtmo's token endpoint only")
                 .labelNames("result")
                 .register(registry);
         for (String result : List.of("success", "transient_error", "reauthorization_required")) {
             tokenRefreshes.labelValues(result);
         }
+        this.tokenAdoptions = Counter.builder()
+                .name("netatmo_exporter_token_adoptions_total")
+                .help("Tokens taken from the token store that another exporter (or process) refreshed or"
+                        + " authorized, without a call to NetAtmo")
+                .register(registry);
         registry.register(this);
     }
 
@@ -72,6 +89,11 @@ final class ExporterMetrics implements MultiCollector {
     /** Counts one token refresh: success, transient_error or reauthorization_required. */
     void tokenRefresh(String result) {
         tokenRefreshes.labelValues(result).inc();
+    }
+
+    /** Counts one token taken from the store that another process stored. */
+    void tokenAdopted() {
+        tokenAdoptions.inc();
     }
 
     @Override
@@ -100,6 +122,10 @@ final class ExporterMetrics implements MultiCollector {
         if (token.expiry() != null) {
             gauge(out, "netatmo_exporter_token_expiry_time", "Contains the time when the current token will expire.",
                     seconds(token.expiry()));
+        }
+        if (sharedStore) {
+            gauge(out, "netatmo_exporter_token_store_up", "One if the shared token store (--token-store) answered"
+                    + " its last operation, zero if it cannot be reached.", token.storeProblem() == null ? 1 : 0);
         }
         return new MetricSnapshots(out);
     }

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The HTML page at {@code /}: whether the exporter is authorized, how long the token lasts, how the last data
@@ -33,7 +34,7 @@ final class StatusPage {
     /**
      * What the page says about the exporter's setup.
      *
-     * @param store where the token is kept, in words ({@code token file /var/lib/...})
+     * @param store where the token is kept, in words ({@code token file /var/lib/...}), without a password
      * @param redirectUri the redirect URI to register at dev.netatmo.com
      * @param apiUrl the NetAtmo API in use
      * @param homeCoach whether Home Coaches are read too
@@ -48,9 +49,20 @@ final class StatusPage {
     private final Clock clock;
     private final Setup setup;
     private final Csrf csrf;
+    private final UnaryOperator<String> redact;
 
     StatusPage(Supplier<RefreshingTokenSource.Status> tokenStatus, Supplier<DataSnapshot> data, Clock clock,
             Setup setup, Csrf csrf) {
+        this(tokenStatus, data, clock, setup, csrf, UnaryOperator.identity());
+    }
+
+    /**
+     * @param redact hides the token store's password in the errors shown ({@link TokenStoreUrl#redact}), which
+     *     come from the store and its driver
+     */
+    StatusPage(Supplier<RefreshingTokenSource.Status> tokenStatus, Supplier<DataSnapshot> data, Clock clock,
+            Setup setup, Csrf csrf, UnaryOperator<String> redact) {
+        this.redact = redact;
         this.tokenStatus = tokenStatus;
         this.data = data;
         this.clock = clock;
@@ -124,7 +136,7 @@ final class StatusPage {
         b.append("</p></div>\n");
     }
 
-    private static void tokenTable(StringBuilder b, RefreshingTokenSource.Status token, Instant now) {
+    private void tokenTable(StringBuilder b, RefreshingTokenSource.Status token, Instant now) {
         b.append("<h2>Token</h2>\n<table>\n");
         row(b, "State", "token-state", stateClass(token.state()), Html.escape(describe(token.state())));
         if (token.expiry() != null) {
@@ -137,7 +149,12 @@ final class StatusPage {
         row(b, "Token refreshes", null, null, token.refreshCount() + " successful, " + token.failureCount()
                 + " failed" + (token.lastRefresh() == null ? "" : "; last " + time(token.lastRefresh())));
         if (token.lastError() != null && (token.state() != State.VALID || token.consecutiveFailures() > 0)) {
-            row(b, "Last token error", "token-error", "bad", Html.escape(token.lastError()));
+            row(b, "Last token error", "token-error", "bad", Html.escape(redact.apply(token.lastError())));
+        }
+        if (token.storeProblem() != null) {
+            row(b, "Token store", "token-store-problem", "bad", Html.escape(redact.apply(token.storeProblem()))
+                    + "<br><span class=\"muted\">the token in use stays valid until it expires; the exporter"
+                    + " tries the store again</span>");
         }
         b.append("</table>\n");
     }

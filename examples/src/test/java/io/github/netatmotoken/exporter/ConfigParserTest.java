@@ -115,4 +115,87 @@ class ConfigParserTest {
         assertEquals("1m30s", GoDuration.format(Duration.ofSeconds(90)));
         assertEquals("500ms", GoDuration.format(Duration.ofMillis(500)));
     }
+
+    @Test
+    void aTokenStoreIsKeyedByTheClientIdUnlessAKeyIsGiven() throws Exception {
+        Config jdbc = parse(NO_ENV, "-i", "id", "-s", "secret", "--token-store",
+                "jdbc:postgresql://db:5432/app?user=u&password=p");
+        Config redis = parse(Map.of("NETATMO_EXPORTER_TOKEN_STORE", "rediss://u:p@cache:6380/2",
+                "NETATMO_EXPORTER_TOKEN_STORE_KEY", "house-2"), "-i", "id", "-s", "secret");
+
+        assertEquals(TokenStoreUrl.Kind.POSTGRESQL, jdbc.tokenStore().kind());
+        assertEquals("jdbc:postgresql://db:5432/app?user=u&password=p", jdbc.tokenStore().url());
+        assertEquals("id", jdbc.tokenStoreKey());
+        assertEquals(TokenStoreUrl.Kind.REDIS, redis.tokenStore().kind());
+        assertEquals("house-2", redis.tokenStoreKey());
+        assertNull(parse(NO_ENV, "-i", "id", "-s", "secret").tokenStore(), "without --token-store: the file store");
+    }
+
+    @Test
+    void aTokenStoreOfAnotherSchemeIsAConfigErrorNamingTheTwoForms() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(NO_ENV, "-i", "id", "-s", "secret",
+                "--token-store", "mysql://root:hunter2@db/app"));
+
+        assertEquals("--token-store must be jdbc:postgresql://host:5432/database?user=…&password=… or"
+                + " redis://[user:password@]host:6379[/db] (rediss:// for TLS), but it starts with mysql:",
+                e.getMessage());
+    }
+
+    @Test
+    void aPasswordPastedAsTheTokenStoreIsNotQuoted() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(NO_ENV, "-i", "id", "-s", "secret",
+                "--token-store", "hunter2-not-a-url"));
+
+        assertTrue(e.getMessage().endsWith("but it does not start with a scheme"), e.getMessage());
+        assertFalse(e.getMessage().contains("hunter2"));
+    }
+
+    @Test
+    void aTokenStoreUrlTheEngineRefusesIsAConfigErrorWithoutThePassword() {
+        ConfigException jdbc = assertThrows(ConfigException.class, () -> parse(NO_ENV, "-i", "id", "-s", "secret",
+                "--token-store", "jdbc:postgresql://u:hunter2@db:5432/app"));
+        ConfigException redis = assertThrows(ConfigException.class, () -> parse(NO_ENV, "-i", "id", "-s",
+                "secret", "--token-store", "redis://:hunter2@cache:notaport"));
+
+        assertTrue(jdbc.getMessage().startsWith("--token-store PostgreSQL URL: "), jdbc.getMessage());
+        assertTrue(redis.getMessage().startsWith("--token-store Redis URL: "), redis.getMessage());
+        assertFalse(jdbc.getMessage().contains("hunter2"), jdbc.getMessage());
+        assertFalse(redis.getMessage().contains("hunter2"), redis.getMessage());
+    }
+
+    @Test
+    void demoWithATokenStoreIsRefused() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(NO_ENV, "--demo", "--token-store",
+                "redis://cache:6379"));
+
+        assertTrue(e.getMessage().startsWith("--demo runs its own simulated NetAtmo API in each exporter"),
+                e.getMessage());
+    }
+
+    @Test
+    void aTokenStoreKeyWithoutATokenStoreIsRefused() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(NO_ENV, "-i", "id", "-s", "secret",
+                "--token-store-key", "k"));
+
+        assertTrue(e.getMessage().contains("needs --token-store"), e.getMessage());
+    }
+
+    @Test
+    void configToStringShowsTheTokenStoreWithoutItsPassword() throws Exception {
+        Config config = parse(NO_ENV, "-i", "id", "-s", "secret", "--token-store",
+                "redis://app:hunter2@cache:6379/1");
+
+        assertTrue(config.toString().contains("tokenStore=redis://app:***@cache:6379/1, tokenStoreKey=id"),
+                config.toString());
+        assertFalse(config.toString().contains("hunter2"));
+    }
+
+    @Test
+    void helpNamesTheTokenStoreFlagsAndTheirEnvironmentVariables() {
+        String help = ConfigParser.help();
+
+        assertTrue(help.contains("--token-store <value>"), help);
+        assertTrue(help.contains("env NETATMO_EXPORTER_TOKEN_STORE)"), help);
+        assertTrue(help.contains("env NETATMO_EXPORTER_TOKEN_STORE_KEY)"), help);
+    }
 }
