@@ -150,9 +150,11 @@ class TokenTableTest {
             s.execute("LISTEN netatmo_token");
             assertEquals(1, table.save(c, key, TOKEN));
             Token fresh = new Token("access-u", "refresh-u", null);
-            assertEquals(-1, table.compareAndSet(c, key, 7L, TOKEN, fresh));
+            Token other = new Token("access-o", "refresh-o", null);
+            assertEquals(-1, table.compareAndSet(c, key, 7L, other, fresh), "another generation, and not spent");
             assertEquals(-1, table.compareAndSet(c, key, null, fresh, fresh), "the row does not hold spent");
-            assertEquals(2, table.compareAndSet(c, key, null, TOKEN, fresh), "the row holds spent");
+            assertEquals(2, table.compareAndSet(c, key, 7L, TOKEN, fresh), "the row still holds the spent refresh"
+                    + " token: nobody stored a successor of it, whatever generation the caller read");
             assertEquals(3, table.compareAndSet(c, key, 2L, fresh, TOKEN));
             List<String> payloads = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
