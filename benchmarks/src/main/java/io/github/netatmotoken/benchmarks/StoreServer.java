@@ -53,8 +53,9 @@ final class StoreServer implements AutoCloseable {
                         .setOutputRedirector(ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()))
                         .setErrorRedirector(ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()))
                         .start();
+                // Longer connect and login timeouts than the store's 3 s: 8 JVMs start at once on 2 cores.
                 yield new StoreServer(engine, "jdbc:postgresql://127.0.0.1:" + postgres.getPort()
-                        + "/postgres?user=postgres", postgres);
+                        + "/postgres?user=postgres&connectTimeout=20&loginTimeout=20", postgres);
             }
             case REDIS -> {
                 int port = freePort();
@@ -84,6 +85,7 @@ final class StoreServer implements AutoCloseable {
      * A new store on the server, with connections of its own, as another process would have.
      *
      * @param notifications {@code false} for polling alone
+     * (Redis: a 10 s command timeout instead of 2 s, for the same reason as the PostgreSQL URL's.)
      */
     static SharedTokenStore open(String engine, String url, String key, boolean notifications,
             Duration pollInterval) throws IOException {
@@ -91,7 +93,7 @@ final class StoreServer implements AutoCloseable {
             case JDBC -> JdbcTokenStore.builder().url(url).key(key).notifications(notifications)
                     .pollInterval(pollInterval).build();
             case REDIS -> RedisTokenStore.builder().url(url).key(key).notifications(notifications)
-                    .pollInterval(pollInterval).build();
+                    .pollInterval(pollInterval).timeout(Duration.ofSeconds(10)).build();
             default -> throw new IllegalArgumentException("engine must be " + JDBC + " or " + REDIS + ", but is '"
                     + engine + "'");
         };
