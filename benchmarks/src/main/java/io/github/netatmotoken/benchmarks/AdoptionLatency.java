@@ -25,11 +25,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Each engine runs twice: with notifications ({@code LISTEN/NOTIFY}, pub/sub; the poll interval at its 5 s
  * default, so that the notification is what delivers), and with polling alone ({@code notifications(false)},
- * {@code --poll-ms}).
+ * {@code --poll-ms}). PostgreSQL runs twice as well: with {@code url(...)} (a new connection per operation) and with
+ * a pooled {@code dataSource(...)} ({@code jdbc-pooled}).
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar io.github.netatmotoken.benchmarks.AdoptionLatency [--engines jdbc,redis]
- *     [--observers 4] [--samples 300] [--polling-samples 100] [--warmup 20] [--poll-ms 100] [--dir benchmarks/target]
+ * java -cp benchmarks/target/benchmarks.jar io.github.netatmotoken.benchmarks.AdoptionLatency
+ *     [--engines jdbc,jdbc-pooled,redis] [--observers 4] [--samples 300] [--polling-samples 100] [--warmup 20]
+ *     [--poll-ms 100] [--dir benchmarks/target]
  * </pre>
  */
 public final class AdoptionLatency {
@@ -40,7 +42,7 @@ public final class AdoptionLatency {
 
     public static void main(String[] args) throws Exception {
         Arguments a = new Arguments(args);
-        List<String> engines = List.of(a.text("--engines", "jdbc,redis").split(","));
+        List<String> engines = List.of(a.text("--engines", "jdbc,jdbc-pooled,redis").split(","));
         int observers = a.integer("--observers", 4);
         int samples = a.integer("--samples", 300);
         int pollingSamples = a.integer("--polling-samples", 100);

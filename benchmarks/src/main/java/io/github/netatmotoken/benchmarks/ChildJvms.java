@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * host is {@code CLOCK_MONOTONIC}. Not thread-safe, except for the queue.
  */
 final class ChildJvms implements AutoCloseable {
-    /** Flags of every child: small heaps and the serial collector, so that 8 of them fit beside the engine on 2 cores. */
+    /** Flags of every child: small heaps, the serial collector, so that 8 of them fit beside the engine on 2 cores. */
     private static final List<String> FLAGS = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx96m",
             "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
 

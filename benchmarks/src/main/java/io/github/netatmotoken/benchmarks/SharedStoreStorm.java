@@ -23,10 +23,12 @@ import java.util.function.ToLongFunction;
  * <p>Each round the parent stores a new token as a new authorization ({@code save}) that expires {@code lead} ms
  * later, tells each replica to build a new {@code RefreshingTokenSource} (which loads it; no background refresh),
  * and the replicas sleep until that instant on {@link System#nanoTime()}, which all processes of one Linux host share.
+ * PostgreSQL runs with {@code url(...)} and with a pooled {@code dataSource(...)} ({@code jdbc-pooled}).
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar io.github.netatmotoken.benchmarks.SharedStoreStorm [--engines jdbc,redis]
- *     [--processes 8] [--rounds 20] [--warmup 2] [--delay 100] [--dir benchmarks/target]
+ * java -cp benchmarks/target/benchmarks.jar io.github.netatmotoken.benchmarks.SharedStoreStorm
+ *     [--engines jdbc,jdbc-pooled,redis] [--processes 8] [--rounds 20] [--warmup 2] [--delay 100]
+ *     [--dir benchmarks/target]
  * </pre>
  */
 public final class SharedStoreStorm {
@@ -43,7 +45,7 @@ public final class SharedStoreStorm {
 
     public static void main(String[] args) throws Exception {
         Arguments a = new Arguments(args);
-        List<String> engines = List.of(a.text("--engines", "jdbc,redis").split(","));
+        List<String> engines = List.of(a.text("--engines", "jdbc,jdbc-pooled,redis").split(","));
         int processes = a.integer("--processes", 8);
         int rounds = a.integer("--rounds", 20);
         int warmup = a.integer("--warmup", 2);

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import javax.sql.DataSource;
 import redis.embedded.RedisServer;
 
 /**
@@ -23,6 +24,8 @@ import redis.embedded.RedisServer;
  */
 final class StoreServer implements AutoCloseable {
     static final String JDBC = "jdbc";
+    /** PostgreSQL as {@link #JDBC}, but each store takes its connections from a pool of its own. */
+    static final String JDBC_POOLED = "jdbc-pooled";
     static final String REDIS = "redis";
 
     private final String engine;
@@ -35,15 +38,18 @@ final class StoreServer implements AutoCloseable {
         this.stop = stop;
     }
 
-    /** Starts {@code engine} ({@value #JDBC} or {@value #REDIS}), or names the external one; data under {@code work}. */
+    /**
+     * Starts {@code engine} ({@value #JDBC}, {@value #JDBC_POOLED} or {@value #REDIS}), or names the external one;
+     * data under {@code work}.
+     */
     static StoreServer start(String engine, Path work) throws IOException {
-        String external = System.getenv(JDBC.equals(engine) ? "NETATMO_TEST_JDBC_URL" : "NETATMO_TEST_REDIS_URL");
+        String external = System.getenv(engine.startsWith(JDBC) ? "NETATMO_TEST_JDBC_URL" : "NETATMO_TEST_REDIS_URL");
         if (external != null && !external.isBlank()) {
             return new StoreServer(engine, external, () -> { });
         }
         Path dir = Files.createTempDirectory(work, engine + "-");
         return switch (engine) {
-            case JDBC -> {
+            case JDBC, JDBC_POOLED -> {
                 EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                         .setDataDirectory(dir.resolve("data"))
                         .setCleanDataDirectory(true)
@@ -67,8 +73,8 @@ final class StoreServer implements AutoCloseable {
                 redis.start();
                 yield new StoreServer(engine, "redis://127.0.0.1:" + port, redis::stop);
             }
-            default -> throw new IllegalArgumentException("engine must be " + JDBC + " or " + REDIS + ", but is '"
-                    + engine + "'");
+            default -> throw new IllegalArgumentException("engine must be " + JDBC + ", " + JDBC_POOLED + " or "
+                    + REDIS + ", but is '" + engine + "'");
         };
     }
 
@@ -92,17 +98,35 @@ final class StoreServer implements AutoCloseable {
         return switch (engine) {
             case JDBC -> JdbcTokenStore.builder().url(url).key(key).notifications(notifications)
                     .pollInterval(pollInterval).build();
+            case JDBC_POOLED -> JdbcTokenStore.builder().dataSource(pool(url)).key(key).notifications(notifications)
+                    .pollInterval(pollInterval).build();
             case REDIS -> RedisTokenStore.builder().url(url).key(key).notifications(notifications)
                     .pollInterval(pollInterval).timeout(Duration.ofSeconds(10)).build();
-            default -> throw new IllegalArgumentException("engine must be " + JDBC + " or " + REDIS + ", but is '"
-                    + engine + "'");
+            default -> throw new IllegalArgumentException("engine must be " + JDBC + ", " + JDBC_POOLED + " or "
+                    + REDIS + ", but is '" + engine + "'");
         };
+    }
+
+    /**
+     * PgJDBC's own pool, deprecated but in the driver already, so that this module needs no pool library: it keeps
+     * up to 8 connections open, as an application's pool would, instead of a new connection per operation.
+     */
+    @SuppressWarnings("deprecation")
+    private static DataSource pool(String url) {
+        org.postgresql.ds.PGPoolingDataSource pool = new org.postgresql.ds.PGPoolingDataSource();
+        pool.setUrl(url);
+        pool.setInitialConnections(2);
+        pool.setMaxConnections(8);
+        return pool;
     }
 
     /** The engine's name in tables. */
     static String label(String engine) {
-        return JDBC.equals(engine.toLowerCase(Locale.ROOT)) ? "PostgreSQL (`JdbcTokenStore`)"
-                : "Redis (`RedisTokenStore`)";
+        return switch (engine.toLowerCase(Locale.ROOT)) {
+            case JDBC -> "PostgreSQL (`JdbcTokenStore`, `url`)";
+            case JDBC_POOLED -> "PostgreSQL (`JdbcTokenStore`, pooled `dataSource`)";
+            default -> "Redis (`RedisTokenStore`)";
+        };
     }
 
     @Override
