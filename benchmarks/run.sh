@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks of BENCHMARKS.md and prints their tables.
 #
-#   benchmarks/run.sh [--short|--full] [hotpath|storm|tokenfile|interceptor|exporter|stalls|all ...]
+#   benchmarks/run.sh [--short|--full] [hotpath|storm|tokenfile|interceptor|exporter|stalls|shared|all ...]
 #
 # --short (the default) is a quick check that everything runs: few, short iterations, numbers only roughly right.
 # --full gives the numbers for BENCHMARKS.md: run it on an otherwise idle machine (about an hour for "all").
@@ -16,8 +16,8 @@ for arg in "$@"; do
   case "$arg" in
     --short) mode=short ;;
     --full) mode=full ;;
-    hotpath|storm|tokenfile|interceptor|exporter|stalls|all) targets+=("$arg") ;;
-    *) echo "usage: benchmarks/run.sh [--short|--full] [hotpath|storm|tokenfile|interceptor|exporter|stalls|all ...]" >&2
+    hotpath|storm|tokenfile|interceptor|exporter|stalls|shared|all) targets+=("$arg") ;;
+    *) echo "usage: benchmarks/run.sh [--short|--full] [hotpath|storm|tokenfile|interceptor|exporter|stalls|shared|all ...]" >&2
        exit 2 ;;
   esac
 done
@@ -31,6 +31,8 @@ if [ "$mode" = full ]; then
   interceptor_opts=(--forks 5 --warmup 3 --rounds 10)
   exporter_opts=(--soak-seconds 600 --load-seconds 60 --starts 10)
   stalls_opts=(--warmup-seconds 10 --seconds 60)
+  adoption_opts=(--observers 4 --warmup 30 --samples 500 --polling-samples 200 --poll-ms 100)
+  shared_storm_opts=(--processes 8 --warmup 3 --rounds 50 --delay 100)
 else
   hot_opts=(-f 1 -wi 2 -w 1s -i 3 -r 1s)
   file_opts=(-f 1 -wi 1 -w 1s -i 3 -r 1s)
@@ -38,6 +40,8 @@ else
   interceptor_opts=(--forks 2 --warmup 1 --rounds 3)
   exporter_opts=(--soak-seconds 60 --load-seconds 20 --starts 5)
   stalls_opts=(--warmup-seconds 5 --seconds 20)
+  adoption_opts=(--observers 4 --warmup 10 --samples 200 --polling-samples 60 --poll-ms 100)
+  shared_storm_opts=(--processes 8 --warmup 2 --rounds 10 --delay 100)
 fi
 
 if [ -z "${NO_BUILD:-}" ]; then
@@ -81,6 +85,10 @@ if wants tokenfile; then
   echo "token file: save and load latency on $(df -h benchmarks/target | awk 'NR==2 {print $1}')..."
   jmh tokenfile TokenFileBenchmark "${file_opts[@]}" -p dir=benchmarks/target
 fi
+if wants shared; then
+  echo "token() on the shared stores: 1 JMH run (avgt with -prof gc; starts PostgreSQL and Redis)..."
+  jmh shared-avgt SharedStoreBenchmark "${hot_opts[@]}" -bm avgt -tu ns -t 1 -prof gc
+fi
 note ""
 java -cp "$jar" io.github.netatmotoken.benchmarks.JmhSummary "$out" | tee -a "$summary"
 
@@ -115,6 +123,19 @@ if wants stalls; then
   note "### Exporter beside stalled connections (benchmark 6), load average before: $(load)"
   note ""
   NO_BUILD=1 benchmarks/exporter-stalls.sh "${stalls_opts[@]}" --out "$out" | tee -a "$summary"
+  note ""
+fi
+if wants shared; then
+  echo "shared stores: adoption latency and refresh under contention..."
+  note "### Adoption latency (benchmark 7a), load average before: $(load)"
+  note ""
+  java -cp "$jar" io.github.netatmotoken.benchmarks.AdoptionLatency "${adoption_opts[@]}" --dir "$out" \
+    | tee -a "$summary"
+  note ""
+  note "### Refresh under contention, 8 JVMs (benchmark 7b), load average before: $(load)"
+  note ""
+  java -cp "$jar" io.github.netatmotoken.benchmarks.SharedStoreStorm "${shared_storm_opts[@]}" --dir "$out" \
+    | tee -a "$summary"
   note ""
 fi
 note "- load average at end: $(load)"

@@ -20,7 +20,8 @@ import java.util.Map;
  * </pre>
  *
  * Reads {@code hotpath-avgt-t1.json}, {@code hotpath-avgt-t2.json}, {@code hotpath-thrpt-t1.json},
- * {@code hotpath-thrpt-t2.json}, {@code interceptor-avgt.json} and {@code tokenfile.json}, whichever exist.
+ * {@code hotpath-thrpt-t2.json}, {@code interceptor-avgt.json}, {@code tokenfile.json} and {@code shared-avgt.json},
+ * whichever exist.
  */
 public final class JmhSummary {
     private static final String OURS = "netatmoToken";
@@ -119,6 +120,32 @@ public final class JmhSummary {
             }
             System.out.println();
         }
+        printShared();
+    }
+
+    /** Benchmark 7c: one method, one result per store ({@code @Param}), each against the file store's. */
+    private void printShared() throws IOException {
+        Path file = dir.resolve("shared-avgt.json");
+        if (!Files.exists(file)) {
+            return;
+        }
+        Map<String, JsonNode> byStore = new LinkedHashMap<>();
+        for (JsonNode r : json.readTree(file.toFile())) {
+            byStore.put(r.path("params").path("store").asText(), r);
+        }
+        System.out.println("### `token()` on the shared stores (benchmark 7c)");
+        System.out.println();
+        System.out.println("| store under the source | avgt 1 thread | x file store | alloc B/op |");
+        System.out.println("|---|---|---|---|");
+        for (String store : List.of("file", "jdbc", "redis")) {
+            JsonNode r = byStore.get(store);
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s |%n", switch (store) {
+                case "file" -> "`FileTokenStore`";
+                case "jdbc" -> "`JdbcTokenStore` (PostgreSQL running, subscribed)";
+                default -> "`RedisTokenStore` (Redis running, subscribed)";
+            }, score(r, "ns"), ratio(r, byStore.get("file")), alloc(r));
+        }
+        System.out.println();
     }
 
     private Map<String, JsonNode> results(String fileName) throws IOException {

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Notifications are read with PgJDBC's {@code PGConnection.getNotifications(int)}, found by reflection through
  * {@link Connection#unwrap}: this module does not require the driver, the application brings it. With another
- * driver, or a pool that hides it, the listener only polls. A broken connection is replaced after a backoff (100 ms,
+ * driver, or a pool that hides it, or with notifications turned off, the listener only polls. A broken connection is replaced after a backoff (100 ms,
  * doubling, at most the poll interval); meanwhile {@code problem} hears of the failure, and of the recovery.
  *
  * <p>It reports every generation it sees to {@code onGeneration}, which decides whether that is news.
@@ -47,6 +47,7 @@ final class ChangeListener implements AutoCloseable {
     private final String key;
     private final String applicationName;
     private final Duration pollInterval;
+    private final boolean notificationsWanted;
     private final LongConsumer onGeneration;
     private final Health health;
     private final Thread thread;
@@ -57,12 +58,13 @@ final class ChangeListener implements AutoCloseable {
     private volatile boolean notificationsSupported;
 
     ChangeListener(Database database, TokenTable table, String key, String applicationName, Duration pollInterval,
-            LongConsumer onGeneration, Health health) {
+            boolean notificationsWanted, LongConsumer onGeneration, Health health) {
         this.database = database;
         this.table = table;
         this.key = key;
         this.applicationName = applicationName;
         this.pollInterval = pollInterval;
+        this.notificationsWanted = notificationsWanted;
         this.onGeneration = onGeneration;
         this.health = health;
         this.thread = new Thread(this::run, "netatmo-token-jdbc-listener");
@@ -147,7 +149,7 @@ final class ChangeListener implements AutoCloseable {
                 set.setString(1, applicationName);
                 set.execute();
             }
-            @Nullable Notifications notifications = Notifications.of(c);
+            @Nullable Notifications notifications = notificationsWanted ? Notifications.of(c) : null;
             if (notifications != null) {
                 s.execute("LISTEN \"" + table.channel() + "\"");
             }

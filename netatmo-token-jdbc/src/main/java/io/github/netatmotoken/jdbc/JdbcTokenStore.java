@@ -87,6 +87,7 @@ public final class JdbcTokenStore implements SharedTokenStore {
     private final String holder;
     private final Duration leaseTtl;
     private final Duration pollInterval;
+    private final boolean notifications;
     private final Duration writeTimeout;
     private final ScheduledThreadPoolExecutor scheduler;
     private final Semaphore localLease = new Semaphore(1);
@@ -128,6 +129,7 @@ public final class JdbcTokenStore implements SharedTokenStore {
         this.holder = builder.holderName == null ? defaultHolderName() : builder.holderName;
         this.leaseTtl = builder.leaseTtl;
         this.pollInterval = builder.pollInterval;
+        this.notifications = builder.notifications;
         this.writeTimeout = builder.writeTimeout;
         this.scheduler = new ScheduledThreadPoolExecutor(1, task -> {
             Thread thread = new Thread(task, "netatmo-token-jdbc-lease-renewal");
@@ -347,7 +349,7 @@ public final class JdbcTokenStore implements SharedTokenStore {
         synchronized (this) {
             if (listener == null && !closed.get()) {
                 ChangeListener started = new ChangeListener(database, table, key, "netatmo-token " + holder,
-                        pollInterval, this::observed, new ChangeListener.Health() {
+                        pollInterval, notifications, this::observed, new ChangeListener.Health() {
                             @Override
                             public void failed(String description) {
                                 problem = description;
@@ -528,6 +530,7 @@ public final class JdbcTokenStore implements SharedTokenStore {
      *   <li>table {@code netatmo_token}</li>
      *   <li>lease time to live 15 s, renewed every 5 s while held</li>
      *   <li>poll interval 5 s</li>
+     *   <li>notifications on ({@code LISTEN/NOTIFY})</li>
      *   <li>write timeout 10 s</li>
      *   <li>holder name: process id, {@code @}, host name and a short random suffix, such as
      *       {@code 4711@host-b-3fa2}</li>
@@ -540,6 +543,7 @@ public final class JdbcTokenStore implements SharedTokenStore {
         private String table = TokenTable.DEFAULT_NAME;
         private Duration leaseTtl = Duration.ofSeconds(15);
         private Duration pollInterval = Duration.ofSeconds(5);
+        private boolean notifications = true;
         private Duration writeTimeout = Duration.ofSeconds(10);
         private @Nullable String holderName;
 
@@ -629,6 +633,20 @@ public final class JdbcTokenStore implements SharedTokenStore {
          */
         public Builder pollInterval(Duration pollInterval) {
             this.pollInterval = atLeast(pollInterval, Duration.ofMillis(10), "pollInterval");
+            return this;
+        }
+
+        /**
+         * Optional: whether the change listener uses {@code LISTEN/NOTIFY}, {@code true} by default. With
+         * {@code false} it only reads the generation every {@link #pollInterval poll interval}, so another process's
+         * token arrives up to that much later: for a connection pooler that cannot {@code LISTEN} (PgBouncer in
+         * transaction mode), or to measure polling alone (BENCHMARKS.md, section 7).
+         *
+         * @param notifications {@code false} to poll only
+         * @return this builder
+         */
+        public Builder notifications(boolean notifications) {
+            this.notifications = notifications;
             return this;
         }
 

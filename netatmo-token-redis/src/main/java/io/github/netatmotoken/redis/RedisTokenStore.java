@@ -62,7 +62,8 @@ import redis.clients.jedis.params.SetParams;
  *       token, renewed every third of its time to live by a script that checks it is still ours, and deleted by
  *       one that checks the same when the {@link Lock} is closed;</li>
  *   <li>{@code netatmo-token:client-id:changed}: the channel on which each write publishes its generation, from
- *       inside its script. One connection of the store's listens to it; the store also reads the generation every
+ *       inside its script. One connection of the store's listens to it (unless
+ *       {@link Builder#notifications notifications} are off); the store also reads the generation every
  *       {@link Builder#pollInterval poll interval} while anybody is subscribed, because messages are lost while
  *       that connection is down, and a connection can die without either side noticing.</li>
  * </ul>
@@ -97,6 +98,7 @@ public final class RedisTokenStore implements SharedTokenStore {
     private final Duration leaseTtl;
     private final Duration writeTimeout;
     private final Duration pollInterval;
+    private final boolean notifications;
     private final UnifiedJedis redis;
     private final Scripts scripts = new Scripts();
     private final ScheduledExecutorService scheduler;
@@ -127,6 +129,7 @@ public final class RedisTokenStore implements SharedTokenStore {
         this.leaseTtl = builder.leaseTtl;
         this.writeTimeout = builder.writeTimeout;
         this.pollInterval = builder.pollInterval;
+        this.notifications = builder.notifications;
         String clientName = holder.replaceAll("[^A-Za-z0-9@._:-]", "_");
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(8);
@@ -327,7 +330,9 @@ public final class RedisTokenStore implements SharedTokenStore {
         subscriptions.add(registration);
         if (watching.compareAndSet(false, true)) {
             checkGeneration(); // the baseline: what is there now is not news
-            subscriber.start();
+            if (notifications) {
+                subscriber.start();
+            }
             polling = scheduler.scheduleWithFixedDelay(this::checkGeneration, pollInterval.toMillis(),
                     pollInterval.toMillis(), TimeUnit.MILLISECONDS);
             log.debug("watching {} in {}; polling every {} ms", channel, where, pollInterval.toMillis());
@@ -634,6 +639,7 @@ public final class RedisTokenStore implements SharedTokenStore {
         private @Nullable String key;
         private Duration leaseTtl = Duration.ofSeconds(15);
         private Duration pollInterval = Duration.ofSeconds(5);
+        private boolean notifications = true;
         private Duration writeTimeout = Duration.ofSeconds(10);
         private Duration timeout = Duration.ofSeconds(2);
         private @Nullable String holderName;
@@ -698,6 +704,20 @@ public final class RedisTokenStore implements SharedTokenStore {
          */
         public Builder pollInterval(Duration pollInterval) {
             this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
+            return this;
+        }
+
+        /**
+         * Optional: whether the store listens on the change channel, default {@code true}. With {@code false} it
+         * opens no listening connection and only reads the generation every {@link #pollInterval poll interval}, so
+         * another process's token arrives up to that much later: for a proxy that does not pass pub/sub through, or
+         * to measure polling alone (BENCHMARKS.md, section 7).
+         *
+         * @param notifications {@code false} to poll only
+         * @return this builder
+         */
+        public Builder notifications(boolean notifications) {
+            this.notifications = notifications;
             return this;
         }
 

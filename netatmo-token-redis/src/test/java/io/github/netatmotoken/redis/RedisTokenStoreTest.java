@@ -169,6 +169,26 @@ class RedisTokenStoreTest {
         }
     }
 
+    @Test
+    void withNotificationsOffTheStoreOpensNoListeningConnectionAndPolls() throws Exception {
+        RedisTokenStore writer = open(store("polling"));
+        RedisTokenStore reader = open(store("polling").holderName("poller").pollInterval(Duration.ofMillis(200))
+                .notifications(false));
+        Semaphore heard = new Semaphore(0);
+        try (SharedTokenStore.Subscription s = reader.subscribe(heard::release); Jedis jedis = REDIS.connect()) {
+            writer.save(FIRST);
+            assertTrue(heard.tryAcquire(2, TimeUnit.SECONDS), "polling did not see the first write");
+            writer.save(SECOND);
+            assertTrue(heard.tryAcquire(2, TimeUnit.SECONDS), "polling did not see the second write");
+
+            assertEquals(0L, jedis.pubsubNumSub(prefix + "polling:changed").get(prefix + "polling:changed"));
+            assertFalse(jedis.clientList().contains(" name=netatmo-token-changes:poller "),
+                    "a listening connection exists although notifications are off");
+            assertEquals(0, reader.subscriber().messages());
+            assertEquals(Optional.empty(), reader.problem());
+        }
+    }
+
     /** CLIENT KILL by the name the store gives its connections; returns how many it killed. */
     static int killClientsNamed(Jedis jedis, String name) {
         int killed = 0;
