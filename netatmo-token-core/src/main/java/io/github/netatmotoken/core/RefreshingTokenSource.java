@@ -106,6 +106,9 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     /** How often a source without a usable token looks into the store for one that another process stored. */
     static final long STORE_RECHECK_NANOS = Duration.ofSeconds(5).toNanos();
 
+    /** How long one wait for a shared store's lease lasts before the source looks whether the store told of news. */
+    static final long LEASE_SLICE_NANOS = Duration.ofMillis(50).toNanos();
+
     private final TokenStore store;
     private final StoreAccess access;
     private final SharedTokenStore.Subscription subscription;
@@ -723,7 +726,14 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         jobPhase = "waiting for the lock on " + store;
         long started = ticker.read();
         boolean interrupted = false;
-        try (TokenStore.Lock ignored = store.lock(refreshTimeout)) {
+        Token[] whileWaiting = new Token[1];
+        try (TokenStore.Lock lock = lockOrNewer(basis, whileWaiting)) {
+            if (lock == null) {
+                log.info("Adopted the NetAtmo token that another process refreshed and stored in {} while this"
+                        + " process waited for its lease", store);
+                return publishAdopted(basis, active(Objects.requireNonNull(whileWaiting[0]), clock.millis()),
+                        events);
+            }
             Token pending = unsaved;
             if (pending != null) {
                 jobPhase = "saving the NetAtmo token to " + store;
@@ -844,6 +854,41 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * The store's lock, waiting at most {@code refreshTimeout}. On a shared store the wait is cut into slices: when
+     * the store tells of a new token meanwhile (the lease holder's refresh) and it is fresh, the wait ends without
+     * the lease, {@code null} is returned and the token is in {@code newer[0]}, so that replicas waiting for one
+     * refresh take its result at once instead of taking the lease one after the other.
+     */
+    private TokenStore.@Nullable Lock lockOrNewer(TokenSnapshot basis, @Nullable Token[] newer) throws IOException {
+        if (!access.shared() || unsaved != null) {
+            return store.lock(refreshTimeout);
+        }
+        // Real time: the slices are real waits on the store, as the whole wait was.
+        long deadline = System.nanoTime() + refreshTimeout.toNanos();
+        for (;;) {
+            long left = deadline - System.nanoTime();
+            try {
+                return store.lock(Duration.ofNanos(Math.max(0, Math.min(left, LEASE_SLICE_NANOS))));
+            } catch (InterruptedIOException e) {
+                throw e;
+            } catch (IOException e) {
+                if (deadline - System.nanoTime() <= 0 || access.problem() != null) {
+                    throw e; // the wait is over, or the store cannot be reached: not worth another slice
+                }
+            }
+            if (storeChanged) {
+                storeChanged = false;
+                Token stored = loadQuietly();
+                if (stored != null && !stored.equals(basis.token)
+                        && clock.millis() < active(stored, clock.millis()).freshUntil) {
+                    newer[0] = stored;
+                    return null;
+                }
             }
         }
     }

@@ -273,4 +273,35 @@ class RefreshingTokenSourceSharedStoreTest {
         assertEquals(List.of("refresh-0", fresh.refreshToken()), client.refreshTokensSeen());
         assertEquals(source.token(), backend.token());
     }
+
+    @Test
+    void aProcessWaitingForTheLeaseTakesTheHoldersTokenWhenTheStoreTellsOfItWithoutWaitingForTheRelease()
+            throws Exception {
+        InMemorySharedTokenStore holder = store();
+        holder.save(expired());
+        Token spent = holder.load().orElseThrow();
+        RefreshingTokenSource waiting = source(store());
+        TokenStore.Lock lease = holder.lock(Duration.ofSeconds(1));
+        try {
+            Token rotated = new Token("access-h", "refresh-h", clock.instant().plus(THREE_HOURS));
+            Thread writer = new Thread(() -> {
+                try {
+                    Thread.sleep(200); // the waiting source is inside its lease wait by now
+                    holder.saveRefreshed(spent, rotated);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            writer.start();
+            long start = System.nanoTime();
+            assertEquals(rotated, waiting.token(), "the holder's token, while the holder still has its lease");
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(backendLeaseHeld(), "the holder's lease is still held: the token came without it");
+            assertTrue(tookMillis < 5_000, "took " + tookMillis + " ms");
+            assertEquals(0, client.refreshCount());
+            writer.join(5_000);
+        } finally {
+            lease.close();
+        }
+    }
 }

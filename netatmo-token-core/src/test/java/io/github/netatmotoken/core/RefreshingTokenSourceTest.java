@@ -314,6 +314,12 @@ class RefreshingTokenSourceTest {
                 Token used = source.token();
                 source.invalidate(used);
                 assertEquals("access-" + (i + 1), source.token().accessToken(), "iteration " + i);
+                // The refresh thread completes its job just after publishing: the fake clock moves only after
+                // that, or a caller joining the job would count its age in fake minutes.
+                long doneBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (source.status().refreshing() && System.nanoTime() - doneBy < 0) {
+                    Thread.onSpinWait();
+                }
                 // Each token worked for a while before its rejection: every one is renewed at once.
                 clock.advance(Duration.ofMinutes(2));
             }
