@@ -66,7 +66,7 @@ class ChangeListenerTest {
     }
 
     private ChangeListener start(DataSource dataSource, Duration pollInterval) {
-        listener = new ChangeListener(Database.of(dataSource), table, key, applicationName, pollInterval,
+        listener = new ChangeListener(Database.of(dataSource), table, key, applicationName, pollInterval, true,
                 generations::add, health);
         listener.start();
         return listener;
