@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param host the address to listen on, or {@code null} for all interfaces (Go's {@code :9210})
  * @param port the port to listen on; 0 picks a free one
  * @param externalUrl the URL browsers reach the exporter at, for the OAuth redirect; {@code null} derives it
- * @param tokenFile where the token is kept, or {@code null} to keep it in memory only
+ * @param tokenFile where the token is kept; {@code null} only with a {@code tokenStore} (then nothing seeds it)
  * @param debugHandlers whether {@code /debug/data} and {@code /debug/token} are served
  * @param logLevel trace, debug, info, warn or error
  * @param refreshInterval how often NetAtmo is asked for new readings
@@ -22,7 +22,7 @@ import java.util.Objects;
  * @param demo whether to start the simulated NetAtmo API and use it
  * @param homeCoach whether to read Healthy Home Coach devices as well
  * @param tokenStore the shared token store that replicas on several hosts use, or {@code null} for the token file
- *     (or memory) as without {@code --token-store}; {@code tokenFile} then only seeds an empty store
+ *     as without {@code --token-store}; {@code tokenFile} then only seeds an empty store
  * @param tokenStoreKey the key of this account's token in the shared store (the client id by default), or
  *     {@code null} without a shared store
  */

@@ -28,9 +28,10 @@ final class ConfigParser {
             new Option("addr", "a", "NETATMO_EXPORTER_ADDR", ":9210", false,
                     "Address to listen on, host:port (an empty host means all interfaces)"),
             new Option("external-url", null, "NETATMO_EXPORTER_EXTERNAL_URL", "", false,
-                    "URL browsers reach this exporter at, for the OAuth redirect (default http://localhost:<port>)"),
+                    "URL browsers reach this exporter at, for the OAuth redirect (default http://<host of --addr>:<port>,"
+                            + " http://127.0.0.1:<port> for an empty host, as in the Go exporter)"),
             new Option("token-file", null, "NETATMO_EXPORTER_TOKEN_FILE", "", false,
-                    "File the token is loaded from and saved to (empty: memory only, lost on restart)"),
+                    "File the token is loaded from and saved to; required, except with --demo or --token-store"),
             new Option("token-store", null, "NETATMO_EXPORTER_TOKEN_STORE", "", false,
                     "Token store that replicas share: jdbc:postgresql://host:5432/db?user=…&password=… or"
                             + " redis://[user:password@]host:6379[/db] (rediss:// for TLS); --token-file then"
@@ -172,6 +173,7 @@ final class ConfigParser {
             throw new ConfigException("--demo runs its own simulated API; drop --api-url (or drop --demo)");
         }
 
+        String store = value(values, "token-store").trim();
         Path tokenFile = null;
         String file = value(values, "token-file");
         if (!file.isEmpty()) {
@@ -196,7 +198,6 @@ final class ConfigParser {
         }
         TokenStoreUrl tokenStore = null;
         String storeKey = value(values, "token-store-key").trim();
-        String store = value(values, "token-store").trim();
         if (!store.isEmpty()) {
             if (demo) {
                 throw new ConfigException("--demo runs its own simulated NetAtmo API in each exporter, so replicas"
@@ -222,6 +223,13 @@ final class ConfigParser {
         } else if (!storeKey.isEmpty()) {
             throw new ConfigException("--token-store-key names the token in a shared store: it needs --token-store"
                     + " too");
+        }
+        if (tokenFile == null && store.isEmpty() && !demo) {
+            // As the Go exporter: NetAtmo rotates refresh tokens, so a token kept in memory only is lost on restart.
+            throw new ConfigException("Missing --token-file: the exporter keeps NetAtmo's rotating refresh token in"
+                    + " it, and without one a restart would need a new authorization in a browser; pass --token-file"
+                    + " (for example /var/lib/netatmo-exporter/token.json) or set NETATMO_EXPORTER_TOKEN_FILE, or"
+                    + " share a --token-store, or try --demo");
         }
         return new Config(host.isEmpty() ? null : host, port, externalUrl, tokenFile, bool(values, "debug-handlers"),
                 level, refresh, stale, clientId, clientSecret, apiUrl, demo, bool(values, "home-coach"), tokenStore,

@@ -29,7 +29,8 @@ final class DataParser {
         List<ModuleReading> out = new ArrayList<>();
         for (JsonNode device : devices(body, "getstationsdata")) {
             String id = text(device, "_id", "unknown");
-            String station = text(device, "station_name", "id-" + id);
+            // As in the Go exporter: a station without a name is station="", so that its series keep their identity.
+            String station = text(device, "station_name", "");
             String home = text(device, "home_name", "");
             out.add(reading(device, id, text(device, "module_name", "id-" + id), station, home));
             JsonNode modules = device.get("modules");

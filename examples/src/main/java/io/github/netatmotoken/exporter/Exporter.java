@@ -97,6 +97,10 @@ final class Exporter implements AutoCloseable {
 
     private static Exporter start(Config config, Clock clock, SharedStores.Opener stores, List<AutoCloseable> opened)
             throws StartupException {
+        if (config.tokenFile() == null && config.tokenStore() == null && !config.demo()) {
+            throw new IllegalArgumentException("A token file or a token store is needed (ConfigParser requires one): "
+                    + config);
+        }
         DemoNetatmo demo = null;
         if (config.demo()) {
             if (config.tokenFile() == null) {
@@ -141,16 +145,13 @@ final class Exporter implements AutoCloseable {
             opened.add(shared);
             seed(shared, config, clock);
             store = shared;
-        } else if (config.tokenFile() != null) {
+        } else {
+            // ConfigParser requires a token file without a store; --demo chose one above.
             store = new FileTokenStore(config.tokenFile(), clock);
             if (Files.isRegularFile(config.tokenFile()) && !Files.isWritable(config.tokenFile())) {
                 log.warn("Token file {} is not writable: refreshed tokens cannot be saved, and NetAtmo's rotating"
                         + " refresh tokens will be lost on restart; give this user write access", config.tokenFile());
             }
-        } else {
-            store = new MemoryTokenStore();
-            log.warn("No --token-file given: the token is kept in memory only and lost on restart, as in the Go"
-                    + " exporter; set --token-file (NETATMO_EXPORTER_TOKEN_FILE) to keep it");
         }
 
         OkHttpClient http = new OkHttpClient.Builder()
@@ -203,7 +204,7 @@ final class Exporter implements AutoCloseable {
                     + redact.apply(e.getMessage()), e);
         }
         opened.add(tokens);
-        ExporterMetrics metrics = new ExporterMetrics(() -> pollerRef.get().snapshot(), tokens::status,
+        ExporterMetrics metrics = ExporterMetrics.withJvmMetrics(() -> pollerRef.get().snapshot(), tokens::status,
                 config.refreshInterval(), config.ageStale(), clock, shared != null);
         metricsRef.set(metrics);
 
@@ -414,8 +415,10 @@ final class Exporter implements AutoCloseable {
         if (config.externalUrl() != null) {
             return URI.create(config.externalUrl().toString().replaceAll("/+$", ""));
         }
+        // As the Go exporter: an empty host (all interfaces) gives http://127.0.0.1:<port>, which the NetAtmo apps
+        // registered for it name as their redirect URI.
         return URI.create("http://" + (config.host() == null || config.host().equals("0.0.0.0")
-                || config.host().equals("::") ? "localhost" : hostForUrl(config.host())) + ":" + port);
+                || config.host().equals("::") ? "127.0.0.1" : hostForUrl(config.host())) + ":" + port);
     }
 
     /** The host names browsers may use besides addresses and localhost: see {@link HostCheck}. */
@@ -446,8 +449,7 @@ final class Exporter implements AutoCloseable {
             return config.tokenStore().kind().displayName + " " + config.tokenStore() + " (key "
                     + config.tokenStoreKey() + "), shared with the other exporters on it";
         }
-        return config.tokenFile() != null ? "token file " + config.tokenFile().toAbsolutePath()
-                : "memory only: lost on restart (give --token-file to keep it)";
+        return "token file " + config.tokenFile().toAbsolutePath();
     }
 
     private static String addr(Config config) {

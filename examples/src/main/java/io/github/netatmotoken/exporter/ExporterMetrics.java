@@ -2,6 +2,8 @@ package io.github.netatmotoken.exporter;
 
 import io.github.netatmotoken.core.RefreshingTokenSource;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -21,9 +23,11 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The exporter's metrics: the Go netatmo-exporter's names and labels, built on each scrape from the cached
- * {@link DataSnapshot} and the token status (never from a call to NetAtmo), plus counters of API requests and
- * token refreshes. Thread-safe.
+ * The exporter's metrics: the Go netatmo-exporter's names, labels and HELP texts, built on each scrape from the
+ * cached {@link DataSnapshot} and the token status (never from a call to NetAtmo), plus counters of API requests and
+ * token refreshes, {@code netatmo_exporter_build_info}, and the {@code process_*} and {@code jvm_*} metrics (where
+ * the Go exporter has {@code process_*} and {@code go_*}). As in the Go exporter, the time gauges are 0 before
+ * there is a token or data. Thread-safe.
  */
 final class ExporterMetrics implements MultiCollector {
     private static final String[] SENSOR_LABELS = {"module", "station", "home"};
@@ -42,6 +46,16 @@ final class ExporterMetrics implements MultiCollector {
     ExporterMetrics(Supplier<DataSnapshot> data, Supplier<RefreshingTokenSource.Status> tokenStatus,
             Duration refreshInterval, Duration ageStale, Clock clock) {
         this(data, tokenStatus, refreshInterval, ageStale, clock, false);
+    }
+
+    /** Also registers the JVM's and the process's metrics: once per registry, as the exporter does. */
+    static ExporterMetrics withJvmMetrics(Supplier<DataSnapshot> data,
+            Supplier<RefreshingTokenSource.Status> tokenStatus, Duration refreshInterval, Duration ageStale,
+            Clock clock, boolean sharedStore) {
+        ExporterMetrics metrics = new ExporterMetrics(data, tokenStatus, refreshInterval, ageStale, clock,
+                sharedStore);
+        JvmMetrics.builder().register(metrics.registry);
+        return metrics;
     }
 
     /**
@@ -69,6 +83,14 @@ final class ExporterMetrics implements MultiCollector {
         for (String result : List.of("success", "transient_error", "reauthorization_required")) {
             tokenRefreshes.labelValues(result);
         }
+        Gauge.builder()
+                .name("netatmo_exporter_build_info")
+                .help("Always 1; the labels tell the exporter's version, the git revision it was built from and the"
+                        + " Java version it runs on")
+                .labelNames("version", "revision", "java_version")
+                .register(registry)
+                .labelValues(Version.VERSION, Version.REVISION, System.getProperty("java.version", "unknown"))
+                .set(1);
         this.tokenAdoptions = Counter.builder()
                 .name("netatmo_exporter_token_adoptions_total")
                 .help("Tokens taken from the token store that another exporter (or process) refreshed or"
@@ -107,22 +129,18 @@ final class ExporterMetrics implements MultiCollector {
         gauge(out, "netatmo_refresh_interval_seconds", "Contains the configured refresh interval in seconds. This is"
                 + " provided as a convenience for calculations with the cache update time.",
                 refreshInterval.toMillis() / 1000.0);
-        if (snapshot.lastAttempt() != null) {
-            gauge(out, "netatmo_last_refresh_time", "Contains the time of the last refresh try, successful or not.",
-                    seconds(snapshot.lastAttempt()));
-            gauge(out, "netatmo_last_refresh_duration_seconds", "Contains the time it took for the last refresh to"
-                    + " complete, even if it was unsuccessful.", snapshot.lastDuration().toNanos() / 1e9);
-        }
-        if (snapshot.cacheUpdated() != null) {
-            gauge(out, "netatmo_cache_updated_time", "Contains the time of the cached data.",
-                    seconds(snapshot.cacheUpdated()));
-        }
-        gauge(out, "netatmo_exporter_token_valid", "Zero if the token is not valid.",
+        // The Go exporter's "nothing yet" is 0, which alerts such as "expiry_time - time() < 600" rely on.
+        gauge(out, "netatmo_last_refresh_time", "Contains the time of the last refresh try, successful or not.",
+                seconds(snapshot.lastAttempt()));
+        gauge(out, "netatmo_last_refresh_duration_seconds", "Contains the time it took for the last refresh to"
+                + " complete, even if it was unsuccessful.",
+                snapshot.lastAttempt() == null ? 0 : snapshot.lastDuration().toNanos() / 1e9);
+        gauge(out, "netatmo_cache_updated_time", "Contains the time of the cached data.",
+                seconds(snapshot.cacheUpdated()));
+        gauge(out, "netatmo_exporter_token_valid", "Set to 1 if there is a valid token, 0 otherwise.",
                 token.state() == RefreshingTokenSource.State.VALID ? 1 : 0);
-        if (token.expiry() != null) {
-            gauge(out, "netatmo_exporter_token_expiry_time", "Contains the time when the current token will expire.",
-                    seconds(token.expiry()));
-        }
+        gauge(out, "netatmo_exporter_token_expiry_time", "Set to the unix timestamp when the token will expire. 0 if"
+                + " no expiry is set.", seconds(token.expiry()));
         if (sharedStore) {
             gauge(out, "netatmo_exporter_token_store_up", "One if the shared token store (--token-store) answered"
                     + " its last operation, zero if it cannot be reached.", token.storeProblem() == null ? 1 : 0);
@@ -170,7 +188,8 @@ final class ExporterMetrics implements MultiCollector {
         return GaugeDataPointSnapshot.builder().labels(labels).value(value).build();
     }
 
+    /** Epoch seconds; 0 for none, as the Go exporter writes a zero time. */
     private static double seconds(Instant instant) {
-        return instant.getEpochSecond();
+        return instant == null ? 0 : instant.getEpochSecond();
     }
 }

@@ -5,9 +5,9 @@ import java.time.Clock;
 import java.util.Map;
 
 /**
- * The command line: {@code java -jar netatmo-exporter.jar [flags]}. Exit codes: 0 after a shutdown by SIGTERM or
- * SIGINT or after {@code --help}, 2 for bad flags or environment, 1 when the exporter cannot start (port in use,
- * bad token file).
+ * The command line: {@code java -jar netatmo-exporter.jar [flags]}. Exit codes, as the Go exporter's: 0 after a
+ * shutdown by SIGTERM or SIGINT or after {@code --help}, 1 when the exporter cannot start: bad flags or environment,
+ * a port in use, a bad token file, an unreachable token store.
  */
 public final class Main {
     private Main() {
@@ -41,7 +41,7 @@ public final class Main {
             return new Launch(0, null);
         } catch (ConfigException e) {
             err.println("netatmo-exporter: " + e.getMessage());
-            return new Launch(2, null);
+            return new Launch(1, null);
         }
         configureLogging(config.logLevel());
         try {

@@ -7,9 +7,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
-/** The exporter's version, from the build, and {@code /version}. */
+/**
+ * The exporter's version and git revision, from the build, and {@code /version}.
+ *
+ * <p>{@code /version} answers {@code {"name":"netatmo-exporter","version":"0.1.0","revision":"<40 hex digits>",
+ * "java":"17.0.15"}}; the revision ends in {@code -dirty} for a build from a checkout with uncommitted changes and
+ * is {@code unknown} for a build outside git.
+ */
 final class Version {
-    static final String VERSION = load();
+    private static final Properties BUILD = load();
+    static final String VERSION = property("version");
+    static final String REVISION = revision();
 
     private Version() {
     }
@@ -18,19 +26,31 @@ final class Version {
         ObjectNode json = new ObjectMapper().createObjectNode();
         json.put("name", "netatmo-exporter");
         json.put("version", VERSION);
+        json.put("revision", REVISION);
         json.put("java", System.getProperty("java.version"));
         Reply.json(exchange, 200, json + "\n");
     }
 
-    private static String load() {
+    private static String revision() {
+        String commit = property("revision");
+        return !commit.equals("unknown") && "true".equals(BUILD.getProperty("dirty")) ? commit + "-dirty" : commit;
+    }
+
+    /** A build property; "unknown" where the build had none (Maven leaves an unknown {@code ${…}} as it is). */
+    private static String property(String name) {
+        String value = BUILD.getProperty(name, "");
+        return value.isBlank() || value.startsWith("${") ? "unknown" : value;
+    }
+
+    private static Properties load() {
+        Properties p = new Properties();
         try (InputStream in = Version.class.getResourceAsStream("exporter.properties")) {
-            Properties p = new Properties();
             if (in != null) {
                 p.load(in);
             }
-            return p.getProperty("version", "unknown");
         } catch (IOException e) {
-            return "unknown";
+            // No build properties: every value is "unknown".
         }
+        return p;
     }
 }

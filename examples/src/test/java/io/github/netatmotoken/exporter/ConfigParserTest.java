@@ -21,14 +21,13 @@ class ConfigParserTest {
 
     @Test
     void defaultsAreTheGoExportersOnes() throws Exception {
-        Config config = parse(NO_ENV, "-i", "id", "-s", "secret");
+        Config config = parse(NO_ENV, "-i", "id", "-s", "secret", "--token-file", "t.json");
 
         assertNull(config.host());
         assertEquals(9210, config.port());
         assertEquals(Duration.ofMinutes(8), config.refreshInterval());
         assertEquals(Duration.ofMinutes(60), config.ageStale());
         assertEquals("info", config.logLevel());
-        assertNull(config.tokenFile());
         assertFalse(config.debugHandlers());
         assertEquals(URI.create("https://api.netatmo.com"), config.apiUrl());
     }
@@ -53,12 +52,28 @@ class ConfigParserTest {
     void environmentWinsOverFlags() throws Exception {
         Config config = parse(Map.of("NETATMO_CLIENT_ID", "from-env", "NETATMO_EXPORTER_ADDR", ":1234",
                 "DEBUG_HANDLERS", "true", "NETATMO_REFRESH_INTERVAL", "90s"),
-                "-i", "from-flag", "-s", "secret", "--addr", ":5678", "--refresh-interval", "10m");
+                "-i", "from-flag", "-s", "secret", "--addr", ":5678", "--refresh-interval", "10m", "--token-file",
+                "t.json");
 
         assertEquals("from-env", config.clientId());
         assertEquals(1234, config.port());
         assertTrue(config.debugHandlers());
         assertEquals(Duration.ofSeconds(90), config.refreshInterval());
+    }
+
+    @Test
+    void withoutATokenFileOnlyTheDemoOrAStoreStartsAsInTheGoExporter() throws Exception {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(NO_ENV, "-i", "id", "-s", "secret"));
+        assertTrue(e.getMessage().startsWith("Missing --token-file: "), e.getMessage());
+        assertTrue(e.getMessage().contains("or set NETATMO_EXPORTER_TOKEN_FILE"), e.getMessage());
+        // An empty value from the environment is "not set", as for every variable.
+        assertThrows(ConfigException.class, () -> parse(Map.of("NETATMO_EXPORTER_TOKEN_FILE", ""), "-i", "id", "-s",
+                "secret"));
+
+        assertEquals(Path.of("t.json"), parse(Map.of("NETATMO_EXPORTER_TOKEN_FILE", "t.json"), "-i", "id", "-s",
+                "secret").tokenFile());
+        assertNull(parse(NO_ENV, "--demo").tokenFile(), "the demo picks its own file");
+        assertNull(parse(NO_ENV, "-i", "id", "-s", "secret", "--token-store", "redis://cache:6379").tokenFile());
     }
 
     @Test
@@ -74,7 +89,7 @@ class ConfigParserTest {
 
     @Test
     void theSecretNeverShowsInToString() throws Exception {
-        assertFalse(parse(NO_ENV, "-i", "id", "-s", "very-secret").toString().contains("very-secret"));
+        assertFalse(parse(NO_ENV, "-i", "id", "-s", "very-secret", "--token-file", "t.json").toString().contains("very-secret"));
     }
 
     @Test
@@ -128,7 +143,9 @@ class ConfigParserTest {
         assertEquals("id", jdbc.tokenStoreKey());
         assertEquals(TokenStoreUrl.Kind.REDIS, redis.tokenStore().kind());
         assertEquals("house-2", redis.tokenStoreKey());
-        assertNull(parse(NO_ENV, "-i", "id", "-s", "secret").tokenStore(), "without --token-store: the file store");
+        assertNull(parse(NO_ENV, "-i", "id", "-s", "secret", "--token-file", "t.json").tokenStore(),
+                "without --token-store: the file store");
+        assertNull(jdbc.tokenFile(), "a store needs no token file");
     }
 
     @Test

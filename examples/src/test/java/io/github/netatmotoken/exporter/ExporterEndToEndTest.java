@@ -3,6 +3,8 @@ package io.github.netatmotoken.exporter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -307,12 +309,11 @@ class ExporterEndToEndTest {
     }
 
     @Test
-    void withoutTokenFileTheTokenIsKeptInMemoryAndThatIsLogged() throws Exception {
-        start(false);
-
-        assertTrue(CapturedLogs.messages(logMark, Level.WARN).stream()
-                .anyMatch(m -> m.contains("No --token-file") && m.contains("lost on restart")));
-        assertTrue(page("/").contains("memory"));
+    void withoutTokenFileOrStoreItDoesNotStart() {
+        // ConfigParser refuses this with a message for the user; a Config built in code is a programming error.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> start(false));
+        assertTrue(e.getMessage().startsWith("A token file or a token store is needed"), e.getMessage());
+        assertNull(exporter);
     }
 
     @Test

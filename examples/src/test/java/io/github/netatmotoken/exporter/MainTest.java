@@ -46,7 +46,7 @@ class MainTest {
     void aMissingClientIdWithoutDemoSaysWhereToGetOne() {
         Main.Launch launch = launch(Map.of(), "--addr", "127.0.0.1:0");
 
-        assertEquals(2, launch.exitCode());
+        assertEquals(1, launch.exitCode());
         assertNull(launch.exporter());
         assertEquals("netatmo-exporter: Missing NetAtmo client id: pass -i/--client-id or set NETATMO_CLIENT_ID"
                 + " (create an app at https://dev.netatmo.com/apps), or try --demo", errLine());
@@ -54,27 +54,47 @@ class MainTest {
 
     @Test
     void aBadDurationNamesTheFlagAndTheSyntax() {
-        assertEquals(2, launch(CLIENT, "--refresh-interval", "8 minutes").exitCode());
+        assertEquals(1, launch(CLIENT, "--refresh-interval", "8 minutes").exitCode());
         assertEquals("netatmo-exporter: --refresh-interval: \"8 minutes\" is not a duration; use Go syntax such as"
                 + " 90s, 8m, 1h30m or 1.5h", errLine());
     }
 
     @Test
     void aStaleAgeBelowTheRefreshIntervalIsRefused() {
-        assertEquals(2, launch(CLIENT, "--refresh-interval=10m", "--age-stale=5m").exitCode());
+        assertEquals(1, launch(CLIENT, "--refresh-interval=10m", "--age-stale=5m").exitCode());
         assertTrue(errLine().contains("--age-stale (5m0s) must not be shorter than --refresh-interval (10m0s)"));
     }
 
     @Test
     void anUnknownFlagIsNamed() {
-        assertEquals(2, launch(CLIENT, "--token", "x").exitCode());
+        assertEquals(1, launch(CLIENT, "--token", "x").exitCode());
         assertEquals("netatmo-exporter: Unknown flag --token; see --help for the flags", errLine());
+    }
+
+    @Test
+    void withoutATokenFileItRefusesToStartAsTheGoExporterDoes() {
+        Main.Launch launch = launch(CLIENT, "--addr", "127.0.0.1:0");
+
+        assertEquals(1, launch.exitCode());
+        assertNull(launch.exporter());
+        String line = errLine();
+        assertTrue(line.startsWith("netatmo-exporter: Missing --token-file: "), line);
+        assertTrue(line.contains("set NETATMO_EXPORTER_TOKEN_FILE"), line);
+    }
+
+    @Test
+    void theDemoNeedsNoTokenFile() {
+        Main.Launch launch = launch(Map.of(), "--addr", "127.0.0.1:0", "--demo");
+
+        assertEquals(0, launch.exitCode());
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
     }
 
     @Test
     void aPortInUseSaysSo() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            Main.Launch launch = launch(CLIENT, "--addr", "127.0.0.1:" + taken.getLocalPort());
+            Main.Launch launch = launch(CLIENT, "--addr", "127.0.0.1:" + taken.getLocalPort(), "--token-file",
+                    dir.resolve("t.json").toString());
 
             assertEquals(1, launch.exitCode());
             String line = errLine();

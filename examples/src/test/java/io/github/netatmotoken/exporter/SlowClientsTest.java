@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -57,6 +59,8 @@ class SlowClientsTest {
     }
 
     private FakeNetatmo netatmo;
+    @TempDir
+    Path dir;
     private Exporter exporter;
     private final List<Socket> sockets = new ArrayList<>();
     private final List<Socket> trickling = new CopyOnWriteArrayList<>();
@@ -67,7 +71,7 @@ class SlowClientsTest {
     @BeforeEach
     void start() throws Exception {
         netatmo = new FakeNetatmo();
-        Config config = new Config("127.0.0.1", 0, null, null, false, "info", Duration.ofHours(1),
+        Config config = new Config("127.0.0.1", 0, null, dir.resolve("token.json"), false, "info", Duration.ofHours(1),
                 Duration.ofHours(2), FakeNetatmo.CLIENT_ID, FakeNetatmo.CLIENT_SECRET, netatmo.url(), false, false);
         exporter = Exporter.start(config, new FakeClock());
         exporter.firstDataRefresh().get(20, TimeUnit.SECONDS);
