@@ -161,9 +161,12 @@ final class Exporter implements AutoCloseable {
                 .build();
         OkHttpTokenClient tokenClient = OkHttpTokenClient.builder().httpClient(http).clientId(config.clientId())
                 .clientSecret(config.clientSecret()).baseUrl(config.apiUrl()).clock(clock).build();
-        AtomicReference<ExporterMetrics> metricsRef = new AtomicReference<>();
+        // The metrics exist before the source: its first refresh, at build time, is counted too.
+        AtomicReference<RefreshingTokenSource> tokensRef = new AtomicReference<>();
         UnaryOperator<String> redactor = redact;
         AtomicReference<DataPoller> pollerRef = new AtomicReference<>();
+        ExporterMetrics metrics = ExporterMetrics.withJvmMetrics(() -> pollerRef.get().snapshot(),
+                () -> tokensRef.get().status(), config.refreshInterval(), config.ageStale(), clock, shared != null);
         RefreshingTokenSource tokens;
         try {
             tokens = RefreshingTokenSource.builder().store(store).client(tokenClient).clock(clock)
@@ -172,25 +175,22 @@ final class Exporter implements AutoCloseable {
                     .listener(new TokenListener() {
                         @Override
                         public void refreshed(Token token) {
-                            count(metricsRef, "success");
+                            metrics.tokenRefresh("success");
                         }
 
                         @Override
                         public void adopted(Token token) {
-                            ExporterMetrics m = metricsRef.get();
-                            if (m != null) {
-                                m.tokenAdopted();
-                            }
+                            metrics.tokenAdopted();
                         }
 
                         @Override
                         public void refreshFailed(IOException error, Instant nextAttempt) {
-                            count(metricsRef, "transient_error");
+                            metrics.tokenRefresh("transient_error");
                         }
 
                         @Override
                         public void reauthorizationRequired(ReauthorizationRequiredException error) {
-                            count(metricsRef, "reauthorization_required");
+                            metrics.tokenRefresh("reauthorization_required");
                             log.error("Open {}/ and authorize again: {}", external,
                                     redactor.apply(error.getMessage()));
                         }
@@ -204,9 +204,7 @@ final class Exporter implements AutoCloseable {
                     + redact.apply(e.getMessage()), e);
         }
         opened.add(tokens);
-        ExporterMetrics metrics = ExporterMetrics.withJvmMetrics(() -> pollerRef.get().snapshot(), tokens::status,
-                config.refreshInterval(), config.ageStale(), clock, shared != null);
-        metricsRef.set(metrics);
+        tokensRef.set(tokens);
 
         OkHttpClient dataHttp = http.newBuilder().addInterceptor(new NetatmoAuthInterceptor(tokens)).build();
         DataPoller poller = new DataPoller(new NetatmoApi(dataHttp, config.apiUrl(), metrics),
@@ -309,13 +307,6 @@ final class Exporter implements AutoCloseable {
         } else {
             log.info("Token store {} (key {}) already holds a token: kept, and the token in {} is not used (a token"
                     + " file only seeds an empty store)", url, config.tokenStoreKey(), file);
-        }
-    }
-
-    private static void count(AtomicReference<ExporterMetrics> metrics, String result) {
-        ExporterMetrics m = metrics.get();
-        if (m != null) {
-            m.tokenRefresh(result);
         }
     }
 
