@@ -598,6 +598,64 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     }
 
     /**
+     * Reads the store now and takes its token if it is not the one in use: after a person edited or replaced the
+     * token file, or from an admin endpoint. The background check reads the store only while there is no usable
+     * token, and the hot path never; this is the way to make a running source see a new token at once.
+     *
+     * <pre>{@code
+     * if (tokens.reload()) {
+     *     log.info("Now using the token from the store: {}", tokens.status());
+     * }
+     * }</pre>
+     *
+     * <p>The store is the truth: its token is taken even if its expiry is earlier than that of the token in use (a
+     * person who pasted a new refresh token means it), and ends the "reauthorization required" state. The one
+     * exception is a store that is behind this source: while the newest token is not saved yet (an earlier save
+     * failed and is retried, {@link Status#saveFailed()}), the store holds the token that refresh spent, so it is
+     * not taken. A token without a usable access token is refreshed in the background at once. Listeners hear
+     * {@link TokenListener#adopted(Token)}.
+     *
+     * @return {@code true} if the source now uses the token it read; {@code false} if the store holds the token in
+     *     use, holds none, or is behind this source
+     * @throws IOException if the store cannot be read, such as a {@link TokenFileException} for a file that cannot
+     *     be understood; the token in use stays. Bounded as the store's {@link TokenStore#load()} is (one read)
+     * @throws IllegalStateException if this source is closed
+     */
+    public boolean reload() throws IOException {
+        if (current.kind == Kind.CLOSED) {
+            throw new IllegalStateException("This RefreshingTokenSource is closed");
+        }
+        Optional<Token> loaded = store.load();
+        if (loaded.isEmpty()) {
+            return false;
+        }
+        Token stored = loaded.get();
+        TokenSnapshot adopted = active(stored, clock.millis());
+        synchronized (stateLock) {
+            TokenSnapshot before = current;
+            if (before.kind == Kind.CLOSED) {
+                throw new IllegalStateException("This RefreshingTokenSource is closed");
+            }
+            if (unsaved != null || stored.equals(before.token)) {
+                return false;
+            }
+            CURRENT.setVolatile(this, adopted);
+            consecutiveFailures = 0;
+            notBeforeNanos = Long.MIN_VALUE;
+            lastFailure = null;
+            rejections.reset();
+            storeCheckedAtNanos = ticker.read();
+            reschedule();
+        }
+        log.info("Took the NetAtmo token that {} holds, on reload", store);
+        notifyListeners(l -> l.adopted(stored));
+        if (stored.hasRefreshToken() && clock.millis() >= adopted.freshUntil) {
+            startInBackground();
+        }
+        return true;
+    }
+
+    /**
      * A point-in-time view for metrics and status pages; never contains a token value.
      *
      * @return the state, the expiry and the refresh history as of now; it takes no lock and never calls NetAtmo,
