@@ -148,7 +148,7 @@ final class Exporter implements AutoCloseable {
                         + " refresh tokens will be lost on restart; give this user write access", config.tokenFile());
             }
         } else {
-            store = new MemoryTokenStore();
+            store = TokenStore.inMemory();
             log.warn("No --token-file given: the token is kept in memory only and lost on restart, as in the Go"
                     + " exporter; set --token-file (NETATMO_EXPORTER_TOKEN_FILE) to keep it");
         }
