@@ -55,8 +55,8 @@ import org.jspecify.annotations.Nullable;
  *       with a {@linkplain RequestBody#isOneShot() one-shot} body is not retried; its caller gets the rejection
  *       and the next call uses the new token. Nor is a request retried when the source hands out the rejected
  *       token again.</li>
- *   <li>Every other response, including HTTP 401 or 403 with code 13 (missing scope) or 26 (usage limit reached), reaches
- *       the caller unchanged, and nothing is refreshed: a new token would not help.</li>
+ *   <li>Every other response, including HTTP 401 or 403 with code 13 (missing scope) or 26 (usage limit
+ *       reached), reaches the caller unchanged, and nothing is refreshed: a new token would not help.</li>
  *   <li>A response that reaches the caller is the one NetAtmo sent, with its whole body still to be read: the
  *       interceptor only peeks at the first 16 KiB of a 401 or 403 for NetAtmo's error code.</li>
  *   <li>The call fails only with {@link IOException}s, which OkHttp passes to an asynchronous call's
