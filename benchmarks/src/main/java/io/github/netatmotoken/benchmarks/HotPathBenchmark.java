@@ -4,6 +4,7 @@ import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.OAuth2Credentials;
 import io.github.netatmotoken.core.RefreshingTokenSource;
 import io.github.netatmotoken.core.Token;
+import io.github.netatmotoken.core.TokenStore;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
@@ -73,8 +74,10 @@ public class HotPathBenchmark {
         Instant expiry = clock.instant().plus(YEAR);
         fresh = new Fresh("access-token", expiry, System.nanoTime() + YEAR.toNanos());
 
+        TokenStore store = TokenStore.inMemory();
+        store.save(new Token("access-token", "refresh-token", expiry));
         source = RefreshingTokenSource.builder()
-                .store(new MemoryTokenStore(new Token("access-token", "refresh-token", expiry)))
+                .store(store)
                 .client(new UnreachableTokenClient())
                 .build();
         google = OAuth2Credentials.create(new AccessToken("access-token", Date.from(expiry)));

@@ -2,6 +2,7 @@ package io.github.netatmotoken.benchmarks;
 
 import io.github.netatmotoken.core.RefreshingTokenSource;
 import io.github.netatmotoken.core.Token;
+import io.github.netatmotoken.core.TokenStore;
 import io.github.netatmotoken.okhttp.NetatmoAuthInterceptor;
 import java.io.IOException;
 import java.time.Duration;
@@ -45,9 +46,10 @@ public class InterceptorBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
+        TokenStore store = TokenStore.inMemory();
+        store.save(new Token("access-token", "refresh-token", Instant.now().plus(Duration.ofDays(365))));
         tokens = RefreshingTokenSource.builder()
-                .store(new MemoryTokenStore(new Token("access-token", "refresh-token",
-                        Instant.now().plus(Duration.ofDays(365)))))
+                .store(store)
                 .client(new UnreachableTokenClient())
                 .build();
         Interceptor answer = chain -> {

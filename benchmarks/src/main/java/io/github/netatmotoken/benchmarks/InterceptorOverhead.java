@@ -2,6 +2,7 @@ package io.github.netatmotoken.benchmarks;
 
 import io.github.netatmotoken.core.RefreshingTokenSource;
 import io.github.netatmotoken.core.Token;
+import io.github.netatmotoken.core.TokenStore;
 import io.github.netatmotoken.okhttp.NetatmoAuthInterceptor;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -129,8 +130,10 @@ public final class InterceptorOverhead {
             HttpUrl url = server.url("/api/getstationsdata");
 
             Instant expiry = Instant.now().plus(Duration.ofDays(365));
+            TokenStore store = TokenStore.inMemory();
+            store.save(new Token("access-token", "refresh-token", expiry));
             try (RefreshingTokenSource tokens = RefreshingTokenSource.builder()
-                    .store(new MemoryTokenStore(new Token("access-token", "refresh-token", expiry)))
+                    .store(store)
                     .client(new UnreachableTokenClient())
                     .build()) {
                 OkHttpClient base = new OkHttpClient.Builder().build();

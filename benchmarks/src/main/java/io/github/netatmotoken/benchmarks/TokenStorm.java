@@ -80,7 +80,9 @@ public final class TokenStorm {
             List<Result> wakeOnly = new ArrayList<>();
             for (int i = 0; i < warmup + rounds; i++) {
                 // Interleaved, so that a burst of load elsewhere on the machine hits all three alike.
-                Result m = storm(new MemoryTokenStore(expiringAtRelease()));
+                TokenStore memoryStore = TokenStore.inMemory();
+                memoryStore.save(expiringAtRelease());
+                Result m = storm(memoryStore);
                 FileTokenStore fileStore = new FileTokenStore(files.resolve("token-" + i + ".json"));
                 fileStore.save(expiringAtRelease());
                 Result f = storm(fileStore);

@@ -7,6 +7,7 @@ import io.github.netatmotoken.core.FakeClock;
 import io.github.netatmotoken.core.RefreshingTokenSource;
 import io.github.netatmotoken.core.Token;
 import io.github.netatmotoken.core.TokenClient;
+import io.github.netatmotoken.core.TokenStore;
 import java.io.IOException;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -22,7 +23,7 @@ class StatusPageTest {
     private static final URI REDIRECT = URI.create("http://nas.local:9210/auth/callback");
 
     private final FakeClock clock = new FakeClock();
-    private final MemoryTokenStore store = new MemoryTokenStore();
+    private final TokenStore store = TokenStore.inMemory();
     private RefreshingTokenSource tokens;
 
     @AfterEach
@@ -41,7 +42,7 @@ class StatusPageTest {
         return page.render("field-value", notice);
     }
 
-    private void authorized() {
+    private void authorized() throws IOException {
         store.save(new Token("access-a", "refresh-r", clock.instant().plus(Duration.ofHours(3))));
     }
 

@@ -1,7 +1,5 @@
 package io.github.netatmotoken.core;
 
-import java.io.IOException;
-
 /**
  * There is no token yet: a user has to authorize this application with NetAtmo first (the authorize flow, or a
  * refresh token pasted from NetAtmo's token generator), and hand the result to
@@ -15,11 +13,17 @@ import java.io.IOException;
  * }
  * }</pre>
  */
-public class NotAuthenticatedException extends IOException {
+public class NotAuthenticatedException extends NetatmoException {
     private static final long serialVersionUID = 1L;
 
     /** @param message what is missing and how to authorize, without any token value */
     public NotAuthenticatedException(String message) {
-        super(message);
+        super(message, null);
+    }
+
+    /** {@return {@code false}: a user has to authorize first} */
+    @Override
+    public boolean isRetryable() {
+        return false;
     }
 }

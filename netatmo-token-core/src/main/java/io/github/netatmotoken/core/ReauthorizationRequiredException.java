@@ -1,6 +1,5 @@
 package io.github.netatmotoken.core;
 
-import java.io.IOException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  */
-public class ReauthorizationRequiredException extends IOException {
+public class ReauthorizationRequiredException extends NetatmoException {
     private static final long serialVersionUID = 1L;
 
     /** The OAuth2 error code, or {@code null} if the failure was found without asking NetAtmo. */
@@ -46,5 +45,11 @@ public class ReauthorizationRequiredException extends IOException {
      */
     public @Nullable String error() {
         return error;
+    }
+
+    /** {@return {@code false}: retrying cannot help, a user has to authorize again} */
+    @Override
+    public boolean isRetryable() {
+        return false;
     }
 }

@@ -67,8 +67,10 @@ import org.slf4j.LoggerFactory;
  * the source adopt another process's token at once (the hot path never reads the store), and a refused refresh token
  * ({@code invalid_grant}) sends the source back to the store before it gives up.
  *
- * <p>This class is thread-safe. {@link #token()} on a fresh token takes no lock and makes one volatile read and one
- * clock read. {@link #close()} and {@link #setToken(Token)} return within {@code closeTimeout} (5 seconds by
+ * <p>This class is thread-safe. {@link #token()} and {@link #tokenAsync()} on a fresh token take no lock and make one
+ * volatile read and one clock read. No caller ever blocks inside a {@code synchronized} block: a caller that waits
+ * for a refresh parks on a {@link CompletableFuture}, so a virtual thread that waits unmounts and pins no carrier
+ * thread, and {@link #tokenAsync()} waits on no thread at all. {@link #close()} and {@link #setToken(Token)} return within {@code closeTimeout} (5 seconds by
  * default) even while a refresh is stuck.
  */
 public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
@@ -229,6 +231,9 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
      * <p>In the "reauthorization required" state this throws at once, without asking NetAtmo again, until
      * {@link #setToken(Token)} or until another process stores a new token. Waits at most {@code refreshTimeout}.
      *
+     * <p>The hot path (a fresh token) takes no lock: one volatile read and one clock read. A wait for the refresh
+     * parks on a future, never inside a {@code synchronized} block, so on a virtual thread it pins no carrier thread.
+     *
      * @throws IllegalStateException if this source is closed
      */
     @Override
@@ -260,10 +265,49 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
     }
 
     private Token slowToken(TokenSnapshot seen, long waitNanos) throws IOException {
-        TokenSnapshot s = seen;
-        if (s.kind == Kind.NONE || s.kind == Kind.REAUTHORIZATION_REQUIRED) {
-            s = recheckStore(s);
+        TokenSnapshot s = withStoreRechecked(seen);
+        Token ready = readyToken(s);
+        if (ready != null) {
+            return ready;
         }
+        CompletableFuture<TokenSnapshot> job = startJob();
+        // refreshTimeout counts from the start of the refresh, not of this call: callers that keep asking while a
+        // refresh hangs (the interceptor asks in slices) are still told after refreshTimeout.
+        long jobAge = Math.max(0, ticker.read() - jobStartedNanos);
+        waitNanos = Math.min(waitNanos, Math.max(0, refreshTimeout.toNanos() - jobAge));
+        long deadline = ticker.read() + waitNanos;
+        try {
+            // The wait is real time (a future cannot wait on the injected ticker), bounded by waitNanos in all.
+            TokenSnapshot next = job.get(waitNanos, TimeUnit.NANOSECONDS);
+            if (joinedBeforeRejection(s, next)) {
+                next = startJob().get(Math.max(0, deadline - ticker.read()), TimeUnit.NANOSECONDS);
+            }
+            return usableOrThrow(next);
+        } catch (TimeoutException e) {
+            return afterTimeout(s, Duration.ofNanos(Math.max(waitNanos, jobAge)), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            InterruptedIOException interrupted = new InterruptedIOException("Interrupted while waiting for the"
+                    + " NetAtmo token refresh");
+            interrupted.initCause(e);
+            throw interrupted;
+        } catch (ExecutionException e) {
+            Throwable failure = e.getCause();
+            return afterFailedRefresh(s, failure != null ? failure : e);
+        }
+    }
+
+    /** In the states that need a person, the store is read again first (at most every few seconds). */
+    private TokenSnapshot withStoreRechecked(TokenSnapshot s) {
+        return s.kind == Kind.NONE || s.kind == Kind.REAUTHORIZATION_REQUIRED ? recheckStore(s) : s;
+    }
+
+    /**
+     * The token of {@code s} if it can be handed out without waiting for a refresh (starting one in the background
+     * if it is due); {@code null} if the caller has to wait for the refresh; otherwise the exception that says why
+     * there is none.
+     */
+    private @Nullable Token readyToken(TokenSnapshot s) throws IOException {
         switch (s.kind) {
             case CLOSED -> throw new IllegalStateException("This RefreshingTokenSource is closed");
             case NONE -> throw new NotAuthenticatedException("No NetAtmo token yet: authorize this app first (the"
@@ -294,47 +338,126 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             // A refresh may have finished since s was read, and set the minimum interval.
             return usableOrThrow(current);
         }
-        CompletableFuture<TokenSnapshot> job = startJob();
-        // refreshTimeout counts from the start of the refresh, not of this call: callers that keep asking while a
-        // refresh hangs (the interceptor asks in slices) are still told after refreshTimeout.
-        long jobAge = Math.max(0, ticker.read() - jobStartedNanos);
-        waitNanos = Math.min(waitNanos, Math.max(0, refreshTimeout.toNanos() - jobAge));
-        long deadline = ticker.read() + waitNanos;
-        try {
-            // The wait is real time (a future cannot wait on the injected ticker), bounded by waitNanos in all.
-            TokenSnapshot next = job.get(waitNanos, TimeUnit.NANOSECONDS);
-            if (s.kind == Kind.INVALIDATED && next.kind == Kind.ACTIVE
-                    && Objects.equals(next.token().accessToken(), s.token().accessToken())) {
-                // We joined a refresh that published the rejected token just before the rejection; any refresh
-                // started from now on reads the invalidated snapshot and replaces it.
-                next = startJob().get(Math.max(0, deadline - ticker.read()), TimeUnit.NANOSECONDS);
-            }
-            return usableOrThrow(next);
-        } catch (TimeoutException e) {
-            if (s.kind == Kind.ACTIVE && clock.millis() < s.expiresAt) {
-                return s.token();
-            }
-            throw new TokenRefreshException("Timed out after " + Duration.ofNanos(Math.max(waitNanos, jobAge))
-                    + " waiting for the"
-                    + " NetAtmo token refresh, which is " + jobPhase + "; it goes on in the background", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            InterruptedIOException interrupted = new InterruptedIOException("Interrupted while waiting for the"
-                    + " NetAtmo token refresh");
-            interrupted.initCause(e);
-            throw interrupted;
-        } catch (ExecutionException e) {
-            Throwable failure = e.getCause();
-            Throwable cause = failure != null ? failure : e;
-            if (cause instanceof ReauthorizationRequiredException r) {
-                throw reauthorizationRequired(r);
-            }
-            if (s.kind == Kind.ACTIVE && clock.millis() < s.expiresAt) {
-                return s.token();
-            }
-            String why = cause.getMessage() != null ? cause.getMessage() : cause.toString();
-            throw new TokenRefreshException("Could not refresh the NetAtmo token: " + why, cause);
+        return null;
+    }
+
+    /**
+     * Whether the refresh that a caller who saw {@code s} waited for published the very token that was rejected
+     * just before: any refresh started from now on reads the invalidated snapshot and replaces it, so the caller
+     * waits once more.
+     */
+    private static boolean joinedBeforeRejection(TokenSnapshot s, TokenSnapshot next) {
+        return s.kind == Kind.INVALIDATED && next.kind == Kind.ACTIVE
+                && Objects.equals(next.token().accessToken(), s.token().accessToken());
+    }
+
+    /** What a caller who saw {@code s} gets when its wait for the refresh ends after {@code waited}. */
+    private Token afterTimeout(TokenSnapshot s, Duration waited, @Nullable Throwable cause) throws IOException {
+        if (s.kind == Kind.ACTIVE && clock.millis() < s.expiresAt) {
+            return s.token();
         }
+        throw new TokenRefreshException("Timed out after " + waited + " waiting for the NetAtmo token refresh, which"
+                + " is " + jobPhase + "; it goes on in the background", cause);
+    }
+
+    /** What a caller who saw {@code s} gets when the refresh it waited for failed with {@code cause}. */
+    private Token afterFailedRefresh(TokenSnapshot s, Throwable cause) throws IOException {
+        if (cause instanceof ReauthorizationRequiredException r) {
+            throw reauthorizationRequired(r);
+        }
+        if (s.kind == Kind.ACTIVE && clock.millis() < s.expiresAt) {
+            return s.token();
+        }
+        String why = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+        throw new TokenRefreshException("Could not refresh the NetAtmo token: " + why, cause);
+    }
+
+    /**
+     * {@link TokenSource#tokenAsync()} for this source: a future that completes when a usable token is there, on no
+     * caller's thread unless it is there already. The hot path takes no lock, as {@link #token()}'s.
+     *
+     * <p>A token that is usable now (fresh, or inside the refresh margin while the refresh runs) comes as an already
+     * completed future, so that nobody waits; stages added to it run on the thread that adds them (use the
+     * {@code ...Async} methods to move them). Otherwise the future completes on the executor of
+     * {@link CompletableFuture}'s async methods ({@link java.util.concurrent.ForkJoinPool#commonPool()}, or a new
+     * thread per task where that pool has a single thread), never on the refresh thread, once the one shared refresh has
+     * ended: with the new token, or exceptionally with what {@link #token()} would have thrown
+     * ({@link NotAuthenticatedException}, {@link ReauthorizationRequiredException}, {@link TokenRefreshException}
+     * after {@code refreshTimeout}, {@link IllegalStateException} once this source is closed). It always completes
+     * within about {@code refreshTimeout}. Cancelling it stops only this wait, not the refresh, which goes on for the
+     * other callers; a cancelled or completed future leaves nothing behind once the refresh ends.
+     *
+     * <pre>{@code
+     * tokens.tokenAsync()
+     *     .thenCompose(token -> http.sendAsync(HttpRequest.newBuilder(uri)
+     *         .header("Authorization", "Bearer " + token.accessToken()).build(), BodyHandlers.ofString()))
+     *     .thenAccept(response -> ...);
+     * }</pre>
+     *
+     * @return a future of a token as {@link #token()} returns it; never {@code null}
+     */
+    @Override
+    public CompletableFuture<Token> tokenAsync() {
+        TokenSnapshot s = current;
+        if (clock.millis() < s.freshUntil) {
+            return CompletableFuture.completedFuture(s.token());
+        }
+        return new AsyncTokenWait(this).start();
+    }
+
+    /**
+     * One step of {@link #tokenAsync()}: the token if it is there without waiting (or the exception that says why
+     * there is none); otherwise {@code null}, after handing the snapshot seen and the refresh to wait for to
+     * {@code wait}.
+     */
+    @Nullable Token tokenWithoutWaiting(AsyncTokenWait wait) throws IOException {
+        TokenSnapshot s = current;
+        if (clock.millis() < s.freshUntil) {
+            return s.token();
+        }
+        s = withStoreRechecked(s);
+        Token ready = readyToken(s);
+        if (ready != null) {
+            return ready;
+        }
+        wait.await(s, startJob());
+        return null;
+    }
+
+    /** For {@link AsyncTokenWait}: the token once the refresh it waited for published {@code next}; null: it waits again. */
+    @Nullable Token afterRefresh(TokenSnapshot s, TokenSnapshot next, AsyncTokenWait wait, boolean rejoined)
+            throws IOException {
+        failIfClosed();
+        if (!rejoined && joinedBeforeRejection(s, next)) {
+            wait.await(s, startJob());
+            return null;
+        }
+        return usableOrThrow(next);
+    }
+
+    /** For {@link AsyncTokenWait}: the token or exception when the refresh it waited for failed. */
+    Token afterAsyncFailure(TokenSnapshot s, Throwable cause) throws IOException {
+        failIfClosed();
+        return afterFailedRefresh(s, cause);
+    }
+
+    /** For {@link AsyncTokenWait}: the token or exception when its wait ran out. */
+    Token afterAsyncTimeout(TokenSnapshot s) throws IOException {
+        failIfClosed();
+        return afterTimeout(s, refreshTimeout, null);
+    }
+
+    /** A waiter that the end of a refresh woke after {@link #close()} gets no token: the source is closed. */
+    private void failIfClosed() {
+        if (current.kind == Kind.CLOSED) {
+            throw new IllegalStateException("This RefreshingTokenSource is closed");
+        }
+    }
+
+    /** For {@link AsyncTokenWait}: how long its wait may last from now, counted from the start of the refresh. */
+    long asyncWaitNanos() {
+        long jobAge = Math.max(0, ticker.read() - jobStartedNanos);
+        return Math.max(0, refreshTimeout.toNanos() - jobAge);
     }
 
     /** The token of {@code s} if it is usable now; otherwise the exception that says why not, without waiting. */
@@ -472,6 +595,64 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
             throw new IOException("The new NetAtmo token is in use but could not be saved to " + store + ": "
                     + saveFailure.getMessage() + "; saving is retried in the background", saveFailure);
         }
+    }
+
+    /**
+     * Reads the store now and takes its token if it is not the one in use: after a person edited or replaced the
+     * token file, or from an admin endpoint. The background check reads the store only while there is no usable
+     * token, and the hot path never; this is the way to make a running source see a new token at once.
+     *
+     * <pre>{@code
+     * if (tokens.reload()) {
+     *     log.info("Now using the token from the store: {}", tokens.status());
+     * }
+     * }</pre>
+     *
+     * <p>The store is the truth: its token is taken even if its expiry is earlier than that of the token in use (a
+     * person who pasted a new refresh token means it), and ends the "reauthorization required" state. The one
+     * exception is a store that is behind this source: while the newest token is not saved yet (an earlier save
+     * failed and is retried, {@link Status#saveFailed()}), the store holds the token that refresh spent, so it is
+     * not taken. A token without a usable access token is refreshed in the background at once. Listeners hear
+     * {@link TokenListener#adopted(Token)}.
+     *
+     * @return {@code true} if the source now uses the token it read; {@code false} if the store holds the token in
+     *     use, holds none, or is behind this source
+     * @throws IOException if the store cannot be read, such as a {@link TokenFileException} for a file that cannot
+     *     be understood; the token in use stays. Bounded as the store's {@link TokenStore#load()} is (one read)
+     * @throws IllegalStateException if this source is closed
+     */
+    public boolean reload() throws IOException {
+        if (current.kind == Kind.CLOSED) {
+            throw new IllegalStateException("This RefreshingTokenSource is closed");
+        }
+        Optional<Token> loaded = store.load();
+        if (loaded.isEmpty()) {
+            return false;
+        }
+        Token stored = loaded.get();
+        TokenSnapshot adopted = active(stored, clock.millis());
+        synchronized (stateLock) {
+            TokenSnapshot before = current;
+            if (before.kind == Kind.CLOSED) {
+                throw new IllegalStateException("This RefreshingTokenSource is closed");
+            }
+            if (unsaved != null || stored.equals(before.token)) {
+                return false;
+            }
+            CURRENT.setVolatile(this, adopted);
+            consecutiveFailures = 0;
+            notBeforeNanos = Long.MIN_VALUE;
+            lastFailure = null;
+            rejections.reset();
+            storeCheckedAtNanos = ticker.read();
+            reschedule();
+        }
+        log.info("Took the NetAtmo token that {} holds, on reload", store);
+        notifyListeners(l -> l.adopted(stored));
+        if (stored.hasRefreshToken() && clock.millis() >= adopted.freshUntil) {
+            startInBackground();
+        }
+        return true;
     }
 
     /**

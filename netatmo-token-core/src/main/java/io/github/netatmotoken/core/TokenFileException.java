@@ -1,6 +1,5 @@
 package io.github.netatmotoken.core;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 
@@ -17,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  */
-public class TokenFileException extends IOException {
+public class TokenFileException extends NetatmoException {
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
@@ -48,5 +47,11 @@ public class TokenFileException extends IOException {
      */
     public Path file() {
         return file;
+    }
+
+    /** {@return {@code false}: the file stays as it is until a person fixes or replaces it} */
+    @Override
+    public boolean isRetryable() {
+        return false;
     }
 }

@@ -1,6 +1,5 @@
 package io.github.netatmotoken.core;
 
-import java.io.IOException;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -20,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * The refresh token that was sent is spent by then, so {@link #rotatedToken()} carries the new one, and it must
  * be stored like any new token.
  */
-public class TokenRefreshException extends IOException {
+public class TokenRefreshException extends NetatmoException {
     private static final long serialVersionUID = 1L;
 
     /** The HTTP status of the token response, or -1 if there was none. */
@@ -95,5 +94,11 @@ public class TokenRefreshException extends IOException {
      */
     public Optional<Token> rotatedToken() {
         return Optional.empty();
+    }
+
+    /** {@return {@code true}: the refresh token is still good, and a later attempt may succeed} */
+    @Override
+    public boolean isRetryable() {
+        return true;
     }
 }

@@ -2,6 +2,7 @@ package io.github.netatmotoken.core;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Hands out a token whose access token is usable now. The one to use is {@link RefreshingTokenSource}.
@@ -50,6 +51,46 @@ public interface TokenSource {
             throw new IllegalArgumentException("maxWait must not be negative, but is " + maxWait);
         }
         return token();
+    }
+
+    /**
+     * A token without blocking the caller, for {@code HttpClient.sendAsync}, reactive clients and servers that must
+     * not hold a thread: the future completes when a usable token is there.
+     *
+     * <pre>{@code
+     * source.tokenAsync()
+     *     .thenCompose(token -> http.sendAsync(request(token), BodyHandlers.ofString()))
+     *     .thenAccept(this::handle);
+     * }</pre>
+     *
+     * <p>The default calls {@link #token(Duration) token(Duration.ZERO)} on the caller's thread, which by its
+     * contract does not wait, and returns a completed future; only if that throws {@link TokenRefreshException}
+     * (there is no token without waiting) does it call {@link #token()} on a new daemon thread. That is right for
+     * sources that never block; a source that can block overrides {@code token(Duration)} or this method, as
+     * {@link RefreshingTokenSource#tokenAsync()} does.
+     *
+     * @return a future that completes with a token as {@link #token()} returns it, or exceptionally with what it
+     *     would throw; cancelling it stops the wait of this caller only
+     */
+    default CompletableFuture<Token> tokenAsync() {
+        try {
+            return CompletableFuture.completedFuture(token(Duration.ZERO));
+        } catch (TokenRefreshException e) {
+            // No token without waiting: wait on a thread of its own, so that the caller's never blocks.
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Token> result = new CompletableFuture<>();
+        Thread waiter = new Thread(() -> {
+            try {
+                result.complete(token());
+            } catch (IOException | RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        }, "netatmo-token-async");
+        waiter.setDaemon(true);
+        waiter.start();
+        return result;
     }
 
     /**

@@ -20,6 +20,25 @@ import java.util.Optional;
 public interface TokenStore {
 
     /**
+     * A store that keeps the token in memory only, for tests, benchmarks and programs that get a new authorization
+     * at every start (as the Go netatmo-exporter without {@code --token-file}).
+     *
+     * <pre>{@code
+     * TokenStore store = TokenStore.inMemory();
+     * store.save(Token.ofRefreshToken(pastedRefreshToken));
+     * }</pre>
+     *
+     * <p>NetAtmo rotates refresh tokens, so the token it holds is lost with the process, and with it the
+     * authorization: use a {@link FileTokenStore} to keep it across restarts.
+     *
+     * @return a new, empty, thread-safe store; its {@code lock()} does nothing, as one process uses it; its
+     *     {@code toString()} says that it is in memory
+     */
+    static TokenStore inMemory() {
+        return new MemoryTokenStore();
+    }
+
+    /**
      * Reads the stored token.
      *
      * @return the token, or empty if nothing is stored yet (the user has to authorize first)

@@ -1,5 +1,7 @@
 package io.github.netatmotoken.okhttp;
 
+import io.github.netatmotoken.core.NetatmoApiError;
+import io.github.netatmotoken.core.NetatmoException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -33,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  * value of its {@code Authorization} header), even when NetAtmo's text repeats it: it is replaced by
  * {@code [redacted]}. Instances are immutable and thread-safe.
  */
-public class NetatmoApiException extends IOException {
+public class NetatmoApiException extends NetatmoException {
     private static final long serialVersionUID = 1L;
 
     /** The HTTP status of the response. */
@@ -50,7 +52,7 @@ public class NetatmoApiException extends IOException {
      * @param errorMessage NetAtmo's error text, or {@code null}
      */
     public NetatmoApiException(String message, int httpStatus, int errorCode, @Nullable String errorMessage) {
-        super(message);
+        super(message, null);
         this.httpStatus = httpStatus;
         this.errorCode = errorCode;
         this.errorMessage = errorMessage;
@@ -72,7 +74,7 @@ public class NetatmoApiException extends IOException {
         byte[] body = null;
         IOException readFailure = null;
         try {
-            body = response.peekBody(ApiError.MAX_BODY_BYTES).bytes();
+            body = response.peekBody(NetatmoApiError.MAX_BODY_BYTES).bytes();
         } catch (IOException e) {
             readFailure = e;
         } catch (IllegalStateException e) {
@@ -100,10 +102,10 @@ public class NetatmoApiException extends IOException {
     public static NetatmoApiException from(Response response, String body) {
         Objects.requireNonNull(response, "response");
         Objects.requireNonNull(body, "body");
-        String head = body.length() > ApiError.MAX_BODY_BYTES ? body.substring(0, ApiError.MAX_BODY_BYTES) : body;
+        int max = NetatmoApiError.MAX_BODY_BYTES;
+        String head = body.length() > max ? body.substring(0, max) : body;
         byte[] bytes = head.getBytes(StandardCharsets.UTF_8);
-        return describe(response, bytes.length > ApiError.MAX_BODY_BYTES
-                ? Arrays.copyOf(bytes, ApiError.MAX_BODY_BYTES) : bytes, null);
+        return describe(response, bytes.length > max ? Arrays.copyOf(bytes, max) : bytes, null);
     }
 
     /**
@@ -114,7 +116,7 @@ public class NetatmoApiException extends IOException {
             @Nullable IOException readFailure) {
         Request request = response.request();
         String token = bearerToken(request);
-        ApiError error = ApiError.parse(body, token);
+        NetatmoApiError error = NetatmoApiError.parse(body, token).orElse(null);
         int status = response.code();
         int code = error == null ? -1 : error.code();
         String text = error == null ? null : error.message();
@@ -137,7 +139,7 @@ public class NetatmoApiException extends IOException {
             message.append(": ").append(advice);
         }
         // Also covers the URL's path and the read failure's text; NetAtmo's text was redacted before it was cut.
-        NetatmoApiException exception = new NetatmoApiException(ApiError.redact(message.toString(), token), status,
+        NetatmoApiException exception = new NetatmoApiException(redact(message.toString(), token), status,
                 code, text);
         if (readFailure != null) {
             exception.addSuppressed(readFailure);
@@ -173,19 +175,38 @@ public class NetatmoApiException extends IOException {
         return errorMessage;
     }
 
+    /**
+     * Whether the same call may succeed later without anybody doing anything.
+     *
+     * @return {@code true} for a rate limit (HTTP 429, or NetAtmo error code 11 or 26) and for a server error (HTTP
+     *     5xx); {@code false} for everything else, such as a missing scope (13), a bad argument or an unknown device,
+     *     which a person has to fix
+     */
+    @Override
+    public boolean isRetryable() {
+        return httpStatus == 429 || httpStatus >= 500 || errorCode == NetatmoApiError.USAGE_LIMIT_REACHED
+                || errorCode == NetatmoApiError.CONCURRENCY_LIMIT_REACHED;
+    }
+
     private static @Nullable String advice(int status, int code) {
         String byCode = switch (code) {
-            case ApiError.ACCESS_TOKEN_MISSING -> "no access token was sent; add a NetatmoAuthInterceptor to the"
-                    + " OkHttpClient";
-            case ApiError.INVALID_ACCESS_TOKEN, ApiError.ACCESS_TOKEN_EXPIRED -> "the access token was rejected"
-                    + " (NetatmoAuthInterceptor renews it once per call); if this persists, authorize the app again";
-            case ApiError.DEVICE_NOT_FOUND -> "no such device for this account; check the device_id";
-            case ApiError.MISSING_ARGUMENTS, ApiError.INVALID_ARGUMENT -> "check the request's parameters";
-            case ApiError.APPLICATION_LACKS_SCOPE -> "the app was not granted the scope this call needs; authorize"
-                    + " again with it (read_station for weather stations, read_homecoach for the Healthy Home Coach)";
-            case ApiError.USAGE_LIMIT_REACHED -> "the usage limit is reached; call less often (NetAtmo allows 50"
-                    + " requests per 10 seconds and 500 per hour for each user)";
-            case ApiError.INVALID_REFRESH_TOKEN -> "the refresh token is no longer valid; authorize the app again";
+            case NetatmoApiError.ACCESS_TOKEN_MISSING -> "no access token was sent; add a NetatmoAuthInterceptor to"
+                    + " the OkHttpClient";
+            case NetatmoApiError.INVALID_ACCESS_TOKEN, NetatmoApiError.ACCESS_TOKEN_EXPIRED -> "the access token was"
+                    + " rejected (NetatmoAuthInterceptor renews it once per call); if this persists, authorize the app"
+                    + " again";
+            case NetatmoApiError.DEVICE_NOT_FOUND -> "no such device for this account; check the device_id";
+            case NetatmoApiError.MISSING_ARGUMENTS, NetatmoApiError.INVALID_ARGUMENT -> "check the request's"
+                    + " parameters";
+            case NetatmoApiError.APPLICATION_LACKS_SCOPE -> "the app was not granted the scope this call needs;"
+                    + " authorize again with it (read_station for weather stations, read_homecoach for the Healthy"
+                    + " Home Coach)";
+            case NetatmoApiError.USAGE_LIMIT_REACHED -> "the usage limit is reached; call less often (NetAtmo allows"
+                    + " 50 requests per 10 seconds and 500 per hour for each user)";
+            case NetatmoApiError.CONCURRENCY_LIMIT_REACHED -> "too many requests at once; call less often and retry"
+                    + " later";
+            case NetatmoApiError.INVALID_REFRESH_TOKEN -> "the refresh token is no longer valid; authorize the app"
+                    + " again";
             default -> null;
         };
         if (byCode != null) {
@@ -195,6 +216,11 @@ public class NetatmoApiException extends IOException {
             return "rate limited; call less often and retry later";
         }
         return status >= 500 ? "NetAtmo is having trouble; retry later" : null;
+    }
+
+    /** {@code text} with {@code secret} in it replaced by {@code [redacted]}, as NetAtmo's text already is. */
+    private static String redact(String text, @Nullable String secret) {
+        return secret == null || secret.isEmpty() ? text : text.replace(secret, "[redacted]");
     }
 
     private static @Nullable String bearerToken(Request request) {

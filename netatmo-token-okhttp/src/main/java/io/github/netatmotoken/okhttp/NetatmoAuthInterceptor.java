@@ -1,5 +1,6 @@
 package io.github.netatmotoken.okhttp;
 
+import io.github.netatmotoken.core.NetatmoApiError;
 import io.github.netatmotoken.core.NotAuthenticatedException;
 import io.github.netatmotoken.core.Token;
 import io.github.netatmotoken.core.TokenSource;
@@ -46,17 +47,18 @@ import org.jspecify.annotations.Nullable;
  *       {@link TokenSource#token()} does. Without a call timeout or deadline, the wait lasts as long as the
  *       source lets it (its {@code refreshTimeout}, for a {@code RefreshingTokenSource}), and
  *       {@code cancel()} still ends it.</li>
- *   <li>If NetAtmo rejects the token (HTTP 401, or HTTP 403 with error code 2 "invalid" or 3 "expired"), the
+ *   <li>If NetAtmo rejects the token (HTTP 401, or HTTP 403 with error code 2 "invalid" or 3 "expired": the rule
+ *       of {@link NetatmoApiError#isTokenRejection(int, byte[])}), the
  *       token is {@linkplain TokenSource#invalidate(Token) invalidated} and the request is sent once more with a
  *       new one. There is never a second retry: if the retry is rejected too, the caller gets that response. If no
  *       new token can be had, the call fails with the {@code TokenSource}'s exception, which says why. A request
  *       with a {@linkplain RequestBody#isOneShot() one-shot} body is not retried; its caller gets the rejection
  *       and the next call uses the new token. Nor is a request retried when the source hands out the rejected
  *       token again.</li>
- *   <li>Every other response, including HTTP 403 with code 13 (missing scope) or 26 (usage limit reached), reaches
- *       the caller unchanged, and nothing is refreshed: a new token would not help.</li>
+ *   <li>Every other response, including HTTP 401 or 403 with code 13 (missing scope) or 26 (usage limit
+ *       reached), reaches the caller unchanged, and nothing is refreshed: a new token would not help.</li>
  *   <li>A response that reaches the caller is the one NetAtmo sent, with its whole body still to be read: the
- *       interceptor only peeks at the first 16 KiB of a 403 for NetAtmo's error code.</li>
+ *       interceptor only peeks at the first 16 KiB of a 401 or 403 for NetAtmo's error code.</li>
  *   <li>The call fails only with {@link IOException}s, which OkHttp passes to an asynchronous call's
  *       {@code Callback.onFailure}: a {@link RuntimeException} of the source, such as the
  *       {@link IllegalStateException} of a closed {@code RefreshingTokenSource}, arrives as an
@@ -120,18 +122,17 @@ public final class NetatmoAuthInterceptor implements Interceptor {
 
     /**
      * The slow path: only for 401 and 403. A response that reaches the caller is the one NetAtmo sent, its body
-     * unread (a 403's is only peeked at); it is closed only when the request is sent again.
+     * unread (only peeked at); it is closed only when the request is sent again.
      */
     private Response retryIfRejected(Chain chain, Request request, Token used, Response response, long start)
             throws IOException {
-        ApiError error = null;
+        NetatmoApiError error;
         try {
-            if (response.code() == 403) {
-                error = ApiError.parse(response.peekBody(ApiError.MAX_BODY_BYTES).bytes());
-                if (error == null || !error.rejectsAccessToken()) {
-                    return response;
-                }
+            byte[] body = response.peekBody(NetatmoApiError.MAX_BODY_BYTES).bytes();
+            if (!NetatmoApiError.isTokenRejection(response.code(), body)) {
+                return response;
             }
+            error = NetatmoApiError.parse(body).orElse(null);
             String rejection = "HTTP " + response.code() + (error == null ? "" : " (NetAtmo error code "
                     + error.code() + ")") + " for " + request.method() + " " + request.url().encodedPath();
             tokens.invalidate(used);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.netatmotoken.core.NetatmoException;
 import io.github.netatmotoken.okhttp.TestServer.Reply;
 import java.io.IOException;
 import okhttp3.OkHttpClient;
@@ -250,5 +251,23 @@ class NetatmoApiExceptionTest {
         NetatmoApiException e = failedCall(request);
         assertFalse(e.getMessage().contains("raw-token-xyz"), e.getMessage());
         assertTrue(e.getMessage().contains("[redacted]"), e.getMessage());
+    }
+
+    @Test
+    void rateLimitsAndServerErrorsAreRetryableAndAMissingScopeIsNot() throws Exception {
+        server.enqueue(Reply.apiError(403, 26, "User usage reached"));
+        server.enqueue(Reply.apiError(429, 11, "Failed to enter concurrency limited section"));
+        server.enqueue(Reply.json(503, "<html>down</html>"));
+        server.enqueue(Reply.apiError(403, 13, "Application does not have the good scope rights"));
+        server.enqueue(Reply.apiError(400, 21, "Invalid argument"));
+
+        assertTrue(failedCall(get("/api/getstationsdata")).isRetryable(), "26");
+        NetatmoApiException concurrency = failedCall(get("/api/getstationsdata"));
+        assertTrue(concurrency.isRetryable(), "429 with 11");
+        assertTrue(concurrency.getMessage().contains("too many requests at once"), concurrency.getMessage());
+        assertTrue(failedCall(get("/api/getstationsdata")).isRetryable(), "503");
+        assertFalse(failedCall(get("/api/getstationsdata")).isRetryable(), "13");
+        NetatmoException badArgument = failedCall(get("/api/getstationsdata"));
+        assertFalse(badArgument.isRetryable(), "21");
     }
 }

@@ -469,4 +469,21 @@ class NetatmoAuthInterceptorTest {
             return true;
         }
     }
+
+    @Test
+    void a401ThatNamesARateLimitOrAMissingScopeRenewsNothing() throws Exception {
+        FakeTokenSource tokens = FakeTokenSource.of("access-1", "access-2");
+        server.enqueue(Reply.apiError(401, 26, "User usage reached"));
+        server.enqueue(Reply.apiError(401, 13, "Application does not have the good scope rights"));
+        OkHttpClient client = client(tokens);
+
+        try (Response response = client.newCall(get()).execute()) {
+            assertEquals(401, response.code());
+        }
+        try (Response response = client.newCall(get()).execute()) {
+            assertEquals(401, response.code());
+        }
+        assertEquals(2, server.requestCount());
+        assertEquals(List.of(), tokens.invalidated());
+    }
 }

@@ -1,0 +1,13 @@
+package io.github.netatmotoken.core;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** Every change of this module's public API shows as a diff of {@code api/netatmo-token-core.txt} in review. */
+class PublicApiTest {
+    @Test
+    void thePublicApiIsTheCommittedOne() throws IOException {
+        PublicApi.assertUnchanged("io.github.netatmotoken.core", Path.of("api", "netatmo-token-core.txt"));
+    }
+}
