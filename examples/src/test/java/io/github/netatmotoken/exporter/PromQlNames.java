@@ -56,8 +56,8 @@ final class PromQlNames {
                 skipVariable();
             } else if (c == '#') {
                 skipComment();
-            } else if (Character.isDigit(c) || c == '.' && pos + 1 < expr.length()
-                    && Character.isDigit(expr.charAt(pos + 1))) {
+            } else if (Character.isDigit(c) || (c == '.' && pos + 1 < expr.length()
+                    && Character.isDigit(expr.charAt(pos + 1)))) {
                 skipNumber();
             } else if (isIdentifierStart(c)) {
                 String word = identifier();
@@ -163,10 +163,10 @@ final class PromQlNames {
     }
 
     private static boolean isIdentifierStart(char c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == ':';
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
     }
 
     private static boolean isIdentifierPart(char c) {
-        return isIdentifierStart(c) || c >= '0' && c <= '9';
+        return isIdentifierStart(c) || (c >= '0' && c <= '9');
     }
 }
