@@ -200,7 +200,7 @@ class DeployFilesTest {
         JsonNode service = manifest.get("Service").path("spec");
         assertEquals(port.path("name").asText(), service.path("ports").get(0).path("targetPort").asText(), file);
         assertEquals(PORT, service.path("ports").get(0).path("port").asInt(), file);
-        assertEquals(pod.path("containers").get(0).path("name").asText(), "netatmo-exporter");
+        assertEquals("netatmo-exporter", container.path("name").asText(), file);
         assertEquals(manifest.get("Deployment").path("spec").path("selector").path("matchLabels"),
                 service.path("selector"), file + ": the Service selects the pods");
 
