@@ -332,7 +332,8 @@ class DeployFilesTest {
         assertEquals("netatmo-exporter", one(service, "StateDirectory"));
         assertTrue(one(service, "EnvironmentFile").startsWith("/etc/"), "secrets in a root-only file");
         assertTrue(one(service, "ExecStart").contains("-jar /opt/netatmo-exporter/netatmo-exporter.jar"));
-        assertEquals("2", one(service, "RestartPreventExitStatus"), "bad configuration is not restarted");
+        assertTrue(unit().split("\\[Service\\]")[0].contains("\nStartLimitBurst=5\n"),
+                "[Unit]: a start that keeps failing is not retried forever");
     }
 
     @Test
