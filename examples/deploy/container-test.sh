@@ -123,10 +123,10 @@ podman import --quiet --change 'CMD ["bash"]' "$ROOTFS_TAR" "$RUNTIME_IMAGE" >/d
 jdk=$(dirname "$(dirname "$(readlink -f "$(command -v jlink)")")")
 [[ -f $jdk/jmods/java.base.jmod ]] || fail "no JDK with jmods here (found $jdk): install openjdk-17-jdk-headless"
 say "making $JDK_IMAGE from $RUNTIME_IMAGE and $jdk"
-mkdir -p "$WORK/jdk-context"
+mkdir -p "$WORK/jdk-context/jdk"
 # Debian's JDK links its configuration to /etc: copy the files the links point to.
 tar -C "$jdk" --dereference --exclude=./lib/src.zip --exclude=./docs --exclude=./man -cf - . \
-    | tar -C "$WORK/jdk-context" --one-top-level=jdk -xf -
+    | tar -C "$WORK/jdk-context/jdk" -xf -
 cat >"$WORK/jdk-context/Containerfile" <<EOF
 FROM $RUNTIME_IMAGE
 COPY jdk /opt/java/openjdk
@@ -171,10 +171,11 @@ readonly BASE=http://127.0.0.1:$port
 
 start_container() {
     CONTAINER=$1
+    # No health check timer: podman makes it with systemd, absent here; `healthy` runs the image's check instead.
     podman run --detach --name "$CONTAINER" --network host --volume "$VOLUME:/var/lib/netatmo-exporter" \
-        --env NETATMO_EXPORTER_ADDR=":$port" "$IMAGE" --demo >/dev/null \
+        --health-interval disable --env NETATMO_EXPORTER_ADDR=":$port" "$IMAGE" --demo >/dev/null \
         || fail "podman run failed for $CONTAINER"
-    wait_for 60 "$CONTAINER answering $BASE/metrics" curl -fsS --max-time 5 -o /dev/null "$BASE/metrics"
+    wait_for 60 "$CONTAINER answering $BASE/metrics" curl -fs --max-time 5 -o /dev/null "$BASE/metrics"
     say "$CONTAINER serves $BASE/metrics"
 }
 
