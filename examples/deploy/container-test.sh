@@ -208,14 +208,15 @@ healthy
 # cookie, the consent page is accepted, and NetAtmo sends the browser back to the exporter's callback.
 say "authorizing through the demo's consent page"
 jar=$WORK/cookies
-# The exporter's external URL is http://localhost:<port>, so the cookie must be set for localhost.
+# The exporter's external URL is http://127.0.0.1:<port> (an empty host in --addr, as in the Go exporter), so the
+# cookie must be set for 127.0.0.1, where NetAtmo sends the browser back.
 consent=$(curl -sS --max-time 5 -c "$jar" -b "$jar" -o /dev/null -w '%{http_code} %{redirect_url}' \
-    "http://localhost:$port/auth/authorize")
+    "http://127.0.0.1:$port/auth/authorize")
 [[ $consent == "302 http://127.0.0.1:"*"/oauth2/authorize?"* ]] || fail "/auth/authorize answered \"$consent\""
 consent=${consent#* }
 curl -fsS --max-time 5 "$consent" | grep -q 'Yes, I accept' || fail "no consent page at $consent"
 callback=$(curl -sS --max-time 5 -o /dev/null -w '%{http_code} %{redirect_url}' "$consent&decision=allow")
-[[ $callback == "302 http://localhost:$port/auth/callback?code="* ]] || fail "the consent answered \"$callback\""
+[[ $callback == "302 http://127.0.0.1:$port/auth/callback?code="* ]] || fail "the consent answered \"$callback\""
 done_page=$(curl -sS --max-time 15 -c "$jar" -b "$jar" -o /dev/null -w '%{http_code} %{redirect_url}' \
     "${callback#* }")
 [[ $done_page == "303 "*"notice=authorized"* ]] || fail "the callback answered \"$done_page\""
