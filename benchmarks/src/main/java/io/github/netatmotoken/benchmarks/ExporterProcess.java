@@ -25,6 +25,8 @@ import java.util.stream.Stream;
  */
 final class ExporterProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    /** The unit of utime and stime in {@code /proc/<pid>/stat}: USER_HZ, 100 on Linux on x86 and ARM. */
+    static final long CLOCK_TICKS_PER_SECOND = 100;
 
     final Process process;
     final InetSocketAddress address;
@@ -111,6 +113,14 @@ final class ExporterProcess implements AutoCloseable {
 
     long rssKiB() throws IOException {
         return status("VmRSS:");
+    }
+
+    /** The CPU time the process has used so far, user plus system, in {@link #CLOCK_TICKS_PER_SECOND} ticks. */
+    long cpuTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+        // The command name, field 2, is in parentheses and may hold spaces: count the fields after its ')'.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime and stime, fields 14 and 15
     }
 
     long threads() throws IOException {
