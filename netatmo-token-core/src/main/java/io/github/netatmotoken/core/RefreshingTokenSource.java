@@ -385,7 +385,9 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
      * thread per task where that pool has a single thread), never on the refresh thread, once the one shared refresh has
      * ended: with the new token, or exceptionally with what {@link #token()} would have thrown
      * ({@link NotAuthenticatedException}, {@link ReauthorizationRequiredException}, {@link TokenRefreshException}
-     * after {@code refreshTimeout}, {@link IllegalStateException} once this source is closed). It always completes
+     * after {@code refreshTimeout}, {@link IllegalStateException} once this source is closed). Where there is no
+     * token or a reauthorization is required and the store is due to be looked at again, that look (file, database
+     * or network I/O) runs on the same executor too, never on the caller's thread. It always completes
      * within about {@code refreshTimeout}. Cancelling it stops only this wait, not the refresh, which goes on for the
      * other callers; a cancelled or completed future leaves nothing behind once the refresh ends.
      *
@@ -404,7 +406,15 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         if (clock.millis() < s.freshUntil) {
             return CompletableFuture.completedFuture(s.token());
         }
-        return new AsyncTokenWait(this).start();
+        AsyncTokenWait wait = new AsyncTokenWait(this);
+        // A look at the store is I/O (a file, a database, Redis): never on the caller's thread.
+        return storeRecheckDue(s) ? wait.startElsewhere() : wait.start();
+    }
+
+    /** Whether {@link #withStoreRechecked} would read the store for {@code s} now. */
+    private boolean storeRecheckDue(TokenSnapshot s) {
+        return (s.kind == Kind.NONE || s.kind == Kind.REAUTHORIZATION_REQUIRED)
+                && ticker.read() - storeCheckedAtNanos >= STORE_RECHECK_NANOS;
     }
 
     /**
