@@ -231,4 +231,37 @@ class Review14AttackTest {
         }
         assertEquals(List.of(), tokens.invalidated());
     }
+
+    /**
+     * An access token that an HTTP header cannot carry (a control character from a hand-edited token file): the JDK's
+     * request builder would name the whole header value, the token, in its exception. Nothing is sent, and no
+     * exception in the chain holds the token.
+     */
+    @Test
+    void aTokenThatNoHeaderCanCarryIsNamedInNoException() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        URI uri = serve(exchange -> {
+            calls.incrementAndGet();
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        NetatmoHttpClient netatmo = new NetatmoHttpClient(HttpClient.newHttpClient(),
+                new SequenceTokenSource("secret-value\nsecond-line"));
+        HttpRequest request = HttpRequest.newBuilder(uri).build();
+        Throwable sync = assertThrows(Exception.class, () -> netatmo.send(request, BodyHandlers.discarding()));
+        assertNoSecret(sync);
+        ExecutionException async = assertThrows(ExecutionException.class,
+                () -> netatmo.sendAsync(request, BodyHandlers.discarding()).get(5, TimeUnit.SECONDS));
+        assertNoSecret(async);
+        assertEquals(0, calls.get());
+    }
+
+    private static void assertNoSecret(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            assertFalse(String.valueOf(t).contains("secret-value"), "the token in " + t);
+            for (Throwable suppressed : t.getSuppressed()) {
+                assertFalse(String.valueOf(suppressed).contains("secret-value"), "the token in " + suppressed);
+            }
+        }
+    }
 }
