@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,6 +34,24 @@ final class AsyncTokenWait {
 
     /** Takes the first step on the caller's thread (it never blocks) and returns the caller's future. */
     CompletableFuture<Token> start() {
+        firstStep();
+        return result;
+    }
+
+    /**
+     * Takes the first step on the executor, for a first step that reads the store (I/O that the caller's thread
+     * must not do), and returns the caller's future.
+     */
+    CompletableFuture<Token> startElsewhere() {
+        try {
+            executor.execute(this::firstStep);
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    private void firstStep() {
         try {
             Token token = source.tokenWithoutWaiting(this);
             if (token != null) {
@@ -41,7 +60,6 @@ final class AsyncTokenWait {
         } catch (IOException | RuntimeException e) {
             result.completeExceptionally(e);
         }
-        return result;
     }
 
     /**

@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Use it only for NetAtmo: it sends the token with every request that has no {@code Authorization} header of its
- * own. The token never appears in a log line or exception of this class. This class is thread-safe; one instance
+ * own. The token never appears in a log line or exception of this class. An access token that no HTTP header can
+ * carry fails the call with an {@link IllegalArgumentException} that does not name it, and nothing is sent. This class is thread-safe; one instance
  * serves any number of concurrent requests, and many requests rejected with the same token cause one refresh.
  */
 public final class NetatmoHttpClient {
@@ -171,10 +172,20 @@ public final class NetatmoHttpClient {
         return request.bodyPublisher().map(p -> p.contentLength() >= 0).orElse(true);
     }
 
+    /**
+     * {@code request} with the token. The JDK names a header value it refuses in its exception: for an access token
+     * with a character no header can carry (a control character from a hand-edited token file), that would be the
+     * token, so the exception is replaced by one that does not name it, without the JDK's as its cause.
+     */
     private static HttpRequest signed(HttpRequest request, Token token) {
-        return HttpRequest.newBuilder(request, (name, value) -> true)
-                .setHeader(AUTHORIZATION, "Bearer " + token.accessToken())
-                .build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(request, (name, value) -> true);
+        try {
+            builder.setHeader(AUTHORIZATION, "Bearer " + token.accessToken());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("The access token has a character that an HTTP header cannot carry"
+                    + " (a control character?); nothing was sent. Check the token store");
+        }
+        return builder.build();
     }
 
     private Token usable(Token token) throws NotAuthenticatedException {

@@ -107,6 +107,8 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
 
     /** How often a source without a usable token looks into the store for one that another process stored. */
     static final long STORE_RECHECK_NANOS = Duration.ofSeconds(5).toNanos();
+    /** How often {@link #reload()} reads the store when refreshes keep replacing the token during its read. */
+    private static final int RELOAD_ATTEMPTS = 3;
 
     /** How long one wait for a shared store's lease lasts before the source looks whether the store told of news. */
     static final long LEASE_SLICE_NANOS = Duration.ofMillis(50).toNanos();
@@ -383,7 +385,9 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
      * thread per task where that pool has a single thread), never on the refresh thread, once the one shared refresh has
      * ended: with the new token, or exceptionally with what {@link #token()} would have thrown
      * ({@link NotAuthenticatedException}, {@link ReauthorizationRequiredException}, {@link TokenRefreshException}
-     * after {@code refreshTimeout}, {@link IllegalStateException} once this source is closed). It always completes
+     * after {@code refreshTimeout}, {@link IllegalStateException} once this source is closed). Where there is no
+     * token or a reauthorization is required and the store is due to be looked at again, that look (file, database
+     * or network I/O) runs on the same executor too, never on the caller's thread. It always completes
      * within about {@code refreshTimeout}. Cancelling it stops only this wait, not the refresh, which goes on for the
      * other callers; a cancelled or completed future leaves nothing behind once the refresh ends.
      *
@@ -402,7 +406,15 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
         if (clock.millis() < s.freshUntil) {
             return CompletableFuture.completedFuture(s.token());
         }
-        return new AsyncTokenWait(this).start();
+        AsyncTokenWait wait = new AsyncTokenWait(this);
+        // A look at the store is I/O (a file, a database, Redis): never on the caller's thread.
+        return storeRecheckDue(s) ? wait.startElsewhere() : wait.start();
+    }
+
+    /** Whether {@link #withStoreRechecked} would read the store for {@code s} now. */
+    private boolean storeRecheckDue(TokenSnapshot s) {
+        return (s.kind == Kind.NONE || s.kind == Kind.REAUTHORIZATION_REQUIRED)
+                && ticker.read() - storeCheckedAtNanos >= STORE_RECHECK_NANOS;
     }
 
     /**
@@ -616,43 +628,62 @@ public final class RefreshingTokenSource implements TokenSource, AutoCloseable {
      * {@link TokenListener#adopted(Token)}.
      *
      * @return {@code true} if the source now uses the token it read; {@code false} if the store holds the token in
-     *     use, holds none, or is behind this source
+     *     use, holds none, or is behind this source. A refresh that replaces the token while the store is read
+     *     may have spent the token read, so the store is read again (up to three reads in all; if refreshes keep
+     *     replacing the token, the answer is {@code false})
      * @throws IOException if the store cannot be read, such as a {@link TokenFileException} for a file that cannot
-     *     be understood; the token in use stays. Bounded as the store's {@link TokenStore#load()} is (one read)
+     *     be understood; the token in use stays. Bounded as the store's {@link TokenStore#load()} is (one read,
+     *     three at most)
      * @throws IllegalStateException if this source is closed
      */
     public boolean reload() throws IOException {
         if (current.kind == Kind.CLOSED) {
             throw new IllegalStateException("This RefreshingTokenSource is closed");
         }
-        Optional<Token> loaded = store.load();
-        if (loaded.isEmpty()) {
-            return false;
-        }
-        Token stored = loaded.get();
-        TokenSnapshot adopted = active(stored, clock.millis());
-        synchronized (stateLock) {
-            TokenSnapshot before = current;
-            if (before.kind == Kind.CLOSED) {
-                throw new IllegalStateException("This RefreshingTokenSource is closed");
-            }
-            if (unsaved != null || stored.equals(before.token)) {
+        for (int attempt = 1; ; attempt++) {
+            // The token in use before the read: if a refresh replaced it during the read, what was read may be the
+            // token that refresh spent, so the store is read again rather than taken.
+            Token inUse = current.token;
+            Optional<Token> loaded = store.load();
+            if (loaded.isEmpty()) {
                 return false;
             }
-            CURRENT.setVolatile(this, adopted);
-            consecutiveFailures = 0;
-            notBeforeNanos = Long.MIN_VALUE;
-            lastFailure = null;
-            rejections.reset();
-            storeCheckedAtNanos = ticker.read();
-            reschedule();
+            Token stored = loaded.get();
+            TokenSnapshot adopted = active(stored, clock.millis());
+            synchronized (stateLock) {
+                TokenSnapshot before = current;
+                if (before.kind == Kind.CLOSED) {
+                    throw new IllegalStateException("This RefreshingTokenSource is closed");
+                }
+                if (!Objects.equals(inUse, before.token)) {
+                    if (attempt < RELOAD_ATTEMPTS) {
+                        continue;
+                    }
+                    return false; // the source keeps moving on: its own tokens are newer than any read
+                }
+                if (unsaved != null || stored.equals(before.token)) {
+                    return false;
+                }
+                adoptOnReload(adopted);
+            }
+            log.info("Took the NetAtmo token that {} holds, on reload", store);
+            notifyListeners(l -> l.adopted(stored));
+            if (stored.hasRefreshToken() && clock.millis() >= adopted.freshUntil) {
+                startInBackground();
+            }
+            return true;
         }
-        log.info("Took the NetAtmo token that {} holds, on reload", store);
-        notifyListeners(l -> l.adopted(stored));
-        if (stored.hasRefreshToken() && clock.millis() >= adopted.freshUntil) {
-            startInBackground();
-        }
-        return true;
+    }
+
+    /** For {@link #reload()}, under the state lock: {@code adopted} is the token from now on. */
+    private void adoptOnReload(TokenSnapshot adopted) {
+        CURRENT.setVolatile(this, adopted);
+        consecutiveFailures = 0;
+        notBeforeNanos = Long.MIN_VALUE;
+        lastFailure = null;
+        rejections.reset();
+        storeCheckedAtNanos = ticker.read();
+        reschedule();
     }
 
     /**
