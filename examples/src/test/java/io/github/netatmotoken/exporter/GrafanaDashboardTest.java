@@ -91,11 +91,7 @@ class GrafanaDashboardTest {
     /** The names of the samples in a text exposition, as Prometheus stores them (counters with {@code _total}). */
     static Set<String> sampleNames(String exposition) {
         Set<String> names = new HashSet<>();
-        for (String line : exposition.lines().toList()) {
-            if (!line.isBlank() && !line.startsWith("#")) {
-                names.add(line.split("[{ ]", 2)[0]);
-            }
-        }
+        PromText.parse(exposition).values().forEach(family -> family.samples().forEach(s -> names.add(s.name())));
         return names;
     }
 
