@@ -63,6 +63,11 @@ final class ExporterChild implements AutoCloseable {
 
     /** Starts the exporter with {@code args} (plus {@code --addr 127.0.0.1:0}) and waits until it listens. */
     static ExporterChild start(Path logFile, List<String> args) throws Exception {
+        return start(logFile, List.of(), args);
+    }
+
+    /** As {@link #start(Path, List)}, with extra JVM options such as {@code -Xlog:class+load}. */
+    static ExporterChild start(Path logFile, List<String> jvmOptions, List<String> args) throws Exception {
         String simple = System.getProperty(SLF4J_SIMPLE);
         if (simple == null || !Files.isRegularFile(Path.of(simple))) {
             throw new IllegalStateException("system property " + SLF4J_SIMPLE + " must name slf4j-simple's jar"
@@ -70,8 +75,9 @@ final class ExporterChild implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx96m",
-                "-Dslf4j.provider=org.slf4j.simple.SimpleServiceProvider",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx96m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-Dslf4j.provider=org.slf4j.simple.SimpleServiceProvider",
                 "-cp", simple + java.io.File.pathSeparator + System.getProperty("java.class.path"),
                 Main.class.getName(), "--addr", "127.0.0.1:0"));
         command.addAll(args);
