@@ -5,7 +5,7 @@
 @SuppressWarnings("module") // the qualified export names the okhttp module, which is compiled later
 module io.github.netatmotoken.core {
     requires transitive java.net.http;
-    requires com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.core;
     requires org.slf4j;
     requires static org.jspecify;
 

@@ -5,7 +5,6 @@
 module io.github.netatmotoken.okhttp {
     requires transitive io.github.netatmotoken.core;
     requires transitive okhttp3;
-    requires com.fasterxml.jackson.databind;
     requires org.slf4j;
     requires static org.jspecify;
 

@@ -2,8 +2,7 @@ package io.github.netatmotoken.exporter;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.netatmotoken.core.internal.JsonTree;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +17,6 @@ import java.util.Map;
  * the documented envelope is an error, reported as an {@link ApiResponseException}.
  */
 final class DataParser {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final long LAST_PLAUSIBLE_SECOND = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
 
     private DataParser() {
@@ -27,16 +25,15 @@ final class DataParser {
     /** The readings of every station device and its modules. */
     static List<ModuleReading> parseStations(byte[] body) throws ApiResponseException {
         List<ModuleReading> out = new ArrayList<>();
-        for (JsonNode device : devices(body, "getstationsdata")) {
+        for (Map<?, ?> device : devices(body, "getstationsdata")) {
             String id = text(device, "_id", "unknown");
             // As in the Go exporter: a station without a name is station="", so that its series keep their identity.
             String station = text(device, "station_name", "");
             String home = text(device, "home_name", "");
             out.add(reading(device, id, text(device, "module_name", "id-" + id), station, home));
-            JsonNode modules = device.get("modules");
-            if (modules != null && modules.isArray()) {
-                for (JsonNode module : modules) {
-                    if (module.isObject()) {
+            if (device.get("modules") instanceof List<?> modules) {
+                for (Object element : modules) {
+                    if (element instanceof Map<?, ?> module) {
                         String moduleId = text(module, "_id", "unknown");
                         out.add(reading(module, moduleId, text(module, "module_name", "id-" + moduleId), station,
                                 home));
@@ -50,7 +47,7 @@ final class DataParser {
     /** The readings of every Healthy Home Coach. */
     static List<ModuleReading> parseHomeCoaches(byte[] body) throws ApiResponseException {
         List<ModuleReading> out = new ArrayList<>();
-        for (JsonNode device : devices(body, "gethomecoachsdata")) {
+        for (Map<?, ?> device : devices(body, "gethomecoachsdata")) {
             String id = text(device, "_id", "unknown");
             String name = text(device, "name", null);
             if (name == null) {
@@ -61,10 +58,10 @@ final class DataParser {
         return out;
     }
 
-    private static List<JsonNode> devices(byte[] body, String endpoint) throws ApiResponseException {
-        JsonNode root;
+    private static List<Map<?, ?>> devices(byte[] body, String endpoint) throws ApiResponseException {
+        Object root;
         try {
-            root = MAPPER.readTree(body);
+            root = JsonTree.parse(body);
         } catch (JsonProcessingException e) {
             // Some errors (nesting too deep, a number too long) carry no location (found by fuzzing).
             JsonLocation at = e.getLocation();
@@ -73,66 +70,57 @@ final class DataParser {
         } catch (IOException e) {
             throw new ApiResponseException("The " + endpoint + " response could not be read: " + e.getMessage(), e);
         }
-        if (root == null || !root.isObject()) {
+        if (!(root instanceof Map<?, ?> object)) {
             throw new ApiResponseException("The " + endpoint + " response is not a JSON object");
         }
-        JsonNode error = root.get("error");
-        if (error != null && !error.isNull()) {
-            JsonNode message = error.isObject() ? error.get("message") : error;
-            JsonNode code = error.isObject() ? error.get("code") : null;
+        Object error = object.get("error");
+        if (error != null && error != JsonTree.NULL) {
+            Object message = error instanceof Map<?, ?> details ? details.get("message") : error;
+            Object code = JsonTree.get(error, "code");
             throw new ApiResponseException("NetAtmo answered " + endpoint + " with error "
-                    + (code == null ? "" : "code " + code.asText() + ": ")
-                    + (message == null ? "(no message)" : message.asText()));
+                    + (code == null ? "" : "code " + JsonTree.text(code) + ": ")
+                    + (message == null ? "(no message)" : JsonTree.text(message)));
         }
-        JsonNode status = root.get("status");
-        if (status != null && status.isTextual() && !status.textValue().equals("ok")) {
-            throw new ApiResponseException("NetAtmo answered " + endpoint + " with status \"" + status.textValue()
-                    + "\"");
+        if (object.get("status") instanceof String status && !status.equals("ok")) {
+            throw new ApiResponseException("NetAtmo answered " + endpoint + " with status \"" + status + "\"");
         }
-        JsonNode devices = root.path("body").path("devices");
-        if (devices.isMissingNode() || devices.isNull()) {
+        Object devices = JsonTree.get(object.get("body"), "devices");
+        if (devices == null || devices == JsonTree.NULL) {
             throw new ApiResponseException("The " + endpoint + " response has no body.devices");
         }
-        if (!devices.isArray()) {
+        if (!(devices instanceof List<?> list)) {
             throw new ApiResponseException("The " + endpoint + " response's body.devices is not a list");
         }
-        List<JsonNode> out = new ArrayList<>();
-        devices.forEach(d -> {
-            if (d.isObject()) {
+        List<Map<?, ?>> out = new ArrayList<>();
+        for (Object device : list) {
+            if (device instanceof Map<?, ?> d) {
                 out.add(d);
             }
-        });
+        }
         return out;
     }
 
-    private static ModuleReading reading(JsonNode node, String id, String module, String station, String home) {
+    private static ModuleReading reading(Map<?, ?> node, String id, String module, String station, String home) {
         Map<Measurement, Double> values = new EnumMap<>(Measurement.class);
-        JsonNode dashboard = node.get("dashboard_data");
+        Object dashboard = node.get("dashboard_data");
         Instant updated = null;
-        if (dashboard != null && dashboard.isObject()) {
-            JsonNode time = dashboard.get("time_utc");
-            // An epoch second NetAtmo could have sent: positive and before the year 10000 (found by fuzzing: a huge
-            // number made Instant throw).
-            if (time != null && time.isNumber() && time.canConvertToLong() && time.longValue() > 0
-                    && time.longValue() <= LAST_PLAUSIBLE_SECOND) {
-                updated = Instant.ofEpochSecond(time.longValue());
-            }
+        // An epoch second NetAtmo could have sent: positive and before the year 10000 (found by fuzzing: a huge
+        // number made Instant throw). A fraction is cut off.
+        Long time = JsonTree.toLong(JsonTree.get(dashboard, "time_utc"));
+        if (time != null && time > 0 && time <= LAST_PLAUSIBLE_SECOND) {
+            updated = Instant.ofEpochSecond(time);
         }
         for (Measurement m : Measurement.values()) {
-            JsonNode source = m.inDashboard ? dashboard : node;
-            JsonNode value = source == null || !source.isObject() ? null : source.get(m.field);
-            if (value != null && value.isNumber() && Double.isFinite(value.doubleValue())) {
-                values.put(m, value.doubleValue());
+            Object value = m.inDashboard ? JsonTree.get(dashboard, m.field) : node.get(m.field);
+            if (value instanceof Number number && Double.isFinite(number.doubleValue())) {
+                values.put(m, number.doubleValue());
             }
         }
         return new ModuleReading(id, text(node, "type", ""), module, station, home, updated, values);
     }
 
-    private static String text(JsonNode node, String field, String fallback) {
-        JsonNode value = node.get(field);
-        if (value == null || !value.isTextual() || value.textValue().isBlank()) {
-            return fallback;
-        }
-        return value.textValue();
+    private static String text(Map<?, ?> node, String field, String fallback) {
+        String value = JsonTree.string(node.get(field));
+        return value == null || value.isBlank() ? fallback : value;
     }
 }

@@ -1,7 +1,5 @@
 package io.github.netatmotoken.exporter;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.github.netatmotoken.core.RefreshingTokenSource;
 import java.io.IOException;
@@ -15,8 +13,6 @@ import java.util.function.UnaryOperator;
  * kind and problem (never its password).
  */
 final class DebugHandlers {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private final Supplier<DataSnapshot> data;
     private final Supplier<RefreshingTokenSource.Status> tokenStatus;
     private final TokenStoreUrl.Kind sharedStore;
@@ -55,21 +51,24 @@ final class DebugHandlers {
 
     void token(HttpExchange exchange) throws IOException {
         RefreshingTokenSource.Status status = tokenStatus.get();
-        ObjectNode json = MAPPER.createObjectNode();
-        json.put("state", status.state().name());
-        json.put("valid", status.state() == RefreshingTokenSource.State.VALID);
-        json.put("hasAccessToken", status.state() == RefreshingTokenSource.State.VALID
-                || status.state() == RefreshingTokenSource.State.EXPIRED);
-        json.put("hasRefreshToken", status.hasRefreshToken());
-        json.put("expiry", status.expiry() == null ? null : status.expiry().toString());
-        json.put("lastRefresh", status.lastRefresh() == null ? null : status.lastRefresh().toString());
-        json.put("refreshCount", status.refreshCount());
-        json.put("failureCount", status.failureCount());
-        json.put("lastError", redact.apply(status.lastError()));
-        if (sharedStore != null) {
-            json.put("tokenStore", sharedStore.displayName);
-            json.put("storeProblem", redact.apply(status.storeProblem()));
-        }
-        Reply.json(exchange, 200, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
+        Reply.json(exchange, 200, JsonText.pretty(json -> {
+            json.writeStartObject();
+            json.writeStringField("state", status.state().name());
+            json.writeBooleanField("valid", status.state() == RefreshingTokenSource.State.VALID);
+            json.writeBooleanField("hasAccessToken", status.state() == RefreshingTokenSource.State.VALID
+                    || status.state() == RefreshingTokenSource.State.EXPIRED);
+            json.writeBooleanField("hasRefreshToken", status.hasRefreshToken());
+            json.writeStringField("expiry", status.expiry() == null ? null : status.expiry().toString());
+            json.writeStringField("lastRefresh", status.lastRefresh() == null ? null
+                    : status.lastRefresh().toString());
+            json.writeNumberField("refreshCount", status.refreshCount());
+            json.writeNumberField("failureCount", status.failureCount());
+            json.writeStringField("lastError", redact.apply(status.lastError()));
+            if (sharedStore != null) {
+                json.writeStringField("tokenStore", sharedStore.displayName);
+                json.writeStringField("storeProblem", redact.apply(status.storeProblem()));
+            }
+            json.writeEndObject();
+        }) + "\n");
     }
 }

@@ -1,8 +1,6 @@
 package io.github.netatmotoken.exporter;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -31,7 +29,6 @@ import org.slf4j.LoggerFactory;
 final class DemoNetatmo implements AutoCloseable {
     static final Duration TOKEN_LIFETIME = Duration.ofMinutes(2);
     private static final Logger log = LoggerFactory.getLogger(DemoNetatmo.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -200,13 +197,18 @@ final class DemoNetatmo implements AutoCloseable {
         accessTokens.put(access, clock.instant().plus(TOKEN_LIFETIME));
         refreshTokens.put(refresh, Boolean.TRUE);
         long seconds = TOKEN_LIFETIME.toSeconds();
-        ObjectNode json = MAPPER.createObjectNode();
-        json.put("access_token", access);
-        json.put("refresh_token", refresh);
-        json.putArray("scope").add("read_station").add("read_homecoach");
-        json.put("expires_in", seconds);
-        json.put("expire_in", seconds);
-        Reply.json(exchange, 200, json.toString());
+        Reply.json(exchange, 200, JsonText.compact(json -> {
+            json.writeStartObject();
+            json.writeStringField("access_token", access);
+            json.writeStringField("refresh_token", refresh);
+            json.writeArrayFieldStart("scope");
+            json.writeString("read_station");
+            json.writeString("read_homecoach");
+            json.writeEndArray();
+            json.writeNumberField("expires_in", seconds);
+            json.writeNumberField("expire_in", seconds);
+            json.writeEndObject();
+        }));
     }
 
     private void data(HttpExchange exchange, boolean homeCoach) throws IOException {
@@ -225,17 +227,22 @@ final class DemoNetatmo implements AutoCloseable {
             return;
         }
         long now = clock.instant().getEpochSecond();
-        ObjectNode root = MAPPER.createObjectNode();
-        ArrayNode devices = root.putObject("body").putArray("devices");
-        if (homeCoach) {
-            homeCoach(devices.addObject(), now);
-        } else {
-            station(devices.addObject(), now);
-        }
-        root.put("status", "ok");
-        root.put("time_exec", 0.01);
-        root.put("time_server", now);
-        Reply.json(exchange, 200, root.toString());
+        Reply.json(exchange, 200, JsonText.compact(json -> {
+            json.writeStartObject();
+            json.writeObjectFieldStart("body");
+            json.writeArrayFieldStart("devices");
+            if (homeCoach) {
+                homeCoach(json, now);
+            } else {
+                station(json, now);
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+            json.writeStringField("status", "ok");
+            json.writeNumberField("time_exec", 0.01);
+            json.writeNumberField("time_server", now);
+            json.writeEndObject();
+        }));
     }
 
     /** A reading that swings by {@code amplitude} around {@code mean} over {@code periodMinutes}. */
@@ -244,44 +251,94 @@ final class DemoNetatmo implements AutoCloseable {
         return Math.round(value * 10) / 10.0;
     }
 
-    private static void station(ObjectNode d, long now) {
+    /** A station with an indoor, an outdoor, a wind and a rain module, as one element of {@code devices}. */
+    private static void station(JsonGenerator d, long now) throws IOException {
         long measured = now - now % 60;
-        d.put("_id", "70:ee:50:00:00:01").put("type", "NAMain").put("station_name", "Demo Station")
-                .put("module_name", "Living Room").put("home_id", "demo-home").put("home_name", "Demo Home")
-                .put("reachable", true).put("wifi_status", 55).put("firmware", 202);
-        d.putArray("data_type").add("Temperature").add("CO2").add("Humidity").add("Noise").add("Pressure");
-        d.putObject("dashboard_data").put("time_utc", measured)
-                .put("Temperature", drift(now, 21.5, 1.2, 47, 0)).put("Humidity", Math.round(drift(now, 48, 6, 61, 1)))
-                .put("CO2", Math.round(drift(now, 700, 250, 37, 2))).put("Noise", Math.round(drift(now, 40, 6, 13, 0)))
-                .put("Pressure", drift(now, 1015, 4, 180, 0)).put("AbsolutePressure", drift(now, 985, 4, 180, 0));
-        ArrayNode modules = d.putArray("modules");
-        modules.addObject().put("_id", "02:00:00:00:00:01").put("type", "NAModule1").put("module_name", "Garden")
-                .put("reachable", true).put("last_seen", measured).put("rf_status", 68).put("battery_vp", 5600)
-                .put("battery_percent", 82).putObject("dashboard_data").put("time_utc", measured)
-                .put("Temperature", drift(now, 9, 4, 53, 1)).put("Humidity", Math.round(drift(now, 75, 12, 71, 2)));
-        modules.addObject().put("_id", "06:00:00:00:00:01").put("type", "NAModule2").put("module_name", "Wind")
-                .put("reachable", true).put("last_seen", measured).put("rf_status", 72).put("battery_vp", 5300)
-                .put("battery_percent", 64).putObject("dashboard_data").put("time_utc", measured)
-                .put("WindStrength", Math.max(0, Math.round(drift(now, 12, 10, 17, 0))))
-                .put("WindAngle", Math.floorMod(Math.round(drift(now, 220, 90, 29, 1)), 360))
-                .put("GustStrength", Math.max(0, Math.round(drift(now, 20, 12, 17, 0))))
-                .put("GustAngle", Math.floorMod(Math.round(drift(now, 230, 90, 29, 1)), 360));
-        modules.addObject().put("_id", "05:00:00:00:00:01").put("type", "NAModule3").put("module_name", "Rain")
-                .put("reachable", true).put("last_seen", measured).put("rf_status", 80).put("battery_vp", 4900)
-                .put("battery_percent", 35).putObject("dashboard_data").put("time_utc", measured)
-                .put("Rain", Math.max(0, drift(now, 0.2, 0.6, 23, 0))).put("sum_rain_1", 0.4)
-                .put("sum_rain_24", 3.1);
+        d.writeStartObject();
+        d.writeStringField("_id", "70:ee:50:00:00:01");
+        d.writeStringField("type", "NAMain");
+        d.writeStringField("station_name", "Demo Station");
+        d.writeStringField("module_name", "Living Room");
+        d.writeStringField("home_id", "demo-home");
+        d.writeStringField("home_name", "Demo Home");
+        d.writeBooleanField("reachable", true);
+        d.writeNumberField("wifi_status", 55);
+        d.writeNumberField("firmware", 202);
+        d.writeArrayFieldStart("data_type");
+        for (String type : new String[] {"Temperature", "CO2", "Humidity", "Noise", "Pressure"}) {
+            d.writeString(type);
+        }
+        d.writeEndArray();
+        d.writeObjectFieldStart("dashboard_data");
+        d.writeNumberField("time_utc", measured);
+        d.writeNumberField("Temperature", drift(now, 21.5, 1.2, 47, 0));
+        d.writeNumberField("Humidity", Math.round(drift(now, 48, 6, 61, 1)));
+        d.writeNumberField("CO2", Math.round(drift(now, 700, 250, 37, 2)));
+        d.writeNumberField("Noise", Math.round(drift(now, 40, 6, 13, 0)));
+        d.writeNumberField("Pressure", drift(now, 1015, 4, 180, 0));
+        d.writeNumberField("AbsolutePressure", drift(now, 985, 4, 180, 0));
+        d.writeEndObject();
+        d.writeArrayFieldStart("modules");
+        module(d, "02:00:00:00:00:01", "NAModule1", "Garden", measured, 68, 5600, 82);
+        d.writeNumberField("Temperature", drift(now, 9, 4, 53, 1));
+        d.writeNumberField("Humidity", Math.round(drift(now, 75, 12, 71, 2)));
+        endModule(d);
+        module(d, "06:00:00:00:00:01", "NAModule2", "Wind", measured, 72, 5300, 64);
+        d.writeNumberField("WindStrength", Math.max(0, Math.round(drift(now, 12, 10, 17, 0))));
+        d.writeNumberField("WindAngle", Math.floorMod(Math.round(drift(now, 220, 90, 29, 1)), 360));
+        d.writeNumberField("GustStrength", Math.max(0, Math.round(drift(now, 20, 12, 17, 0))));
+        d.writeNumberField("GustAngle", Math.floorMod(Math.round(drift(now, 230, 90, 29, 1)), 360));
+        endModule(d);
+        module(d, "05:00:00:00:00:01", "NAModule3", "Rain", measured, 80, 4900, 35);
+        d.writeNumberField("Rain", Math.max(0, drift(now, 0.2, 0.6, 23, 0)));
+        d.writeNumberField("sum_rain_1", 0.4);
+        d.writeNumberField("sum_rain_24", 3.1);
+        endModule(d);
+        d.writeEndArray();
+        d.writeEndObject();
     }
 
-    private static void homeCoach(ObjectNode d, long now) {
+    /** Opens a module and its {@code dashboard_data}, which the caller fills and {@link #endModule} closes. */
+    private static void module(JsonGenerator d, String id, String type, String name, long measured, int rfStatus,
+            int batteryVp, int batteryPercent) throws IOException {
+        d.writeStartObject();
+        d.writeStringField("_id", id);
+        d.writeStringField("type", type);
+        d.writeStringField("module_name", name);
+        d.writeBooleanField("reachable", true);
+        d.writeNumberField("last_seen", measured);
+        d.writeNumberField("rf_status", rfStatus);
+        d.writeNumberField("battery_vp", batteryVp);
+        d.writeNumberField("battery_percent", batteryPercent);
+        d.writeObjectFieldStart("dashboard_data");
+        d.writeNumberField("time_utc", measured);
+    }
+
+    private static void endModule(JsonGenerator d) throws IOException {
+        d.writeEndObject();
+        d.writeEndObject();
+    }
+
+    /** A Healthy Home Coach, as one element of {@code devices}. */
+    private static void homeCoach(JsonGenerator d, long now) throws IOException {
         long measured = now - now % 60;
-        d.put("_id", "70:ee:50:00:00:99").put("type", "NHC").put("name", "Bedroom").put("reachable", true)
-                .put("wifi_status", 60);
-        d.putObject("dashboard_data").put("time_utc", measured).put("Temperature", drift(now, 19.5, 1, 41, 2))
-                .put("Humidity", Math.round(drift(now, 52, 5, 59, 0))).put("CO2", Math.round(drift(now, 900, 400, 33, 1)))
-                .put("Noise", Math.round(drift(now, 35, 4, 11, 0))).put("Pressure", drift(now, 1015, 4, 180, 0))
-                .put("AbsolutePressure", drift(now, 985, 4, 180, 0))
-                .put("health_idx", Math.floorMod(Math.round(drift(now, 1.5, 1.5, 31, 0)), 5));
+        d.writeStartObject();
+        d.writeStringField("_id", "70:ee:50:00:00:99");
+        d.writeStringField("type", "NHC");
+        d.writeStringField("name", "Bedroom");
+        d.writeBooleanField("reachable", true);
+        d.writeNumberField("wifi_status", 60);
+        d.writeObjectFieldStart("dashboard_data");
+        d.writeNumberField("time_utc", measured);
+        d.writeNumberField("Temperature", drift(now, 19.5, 1, 41, 2));
+        d.writeNumberField("Humidity", Math.round(drift(now, 52, 5, 59, 0)));
+        d.writeNumberField("CO2", Math.round(drift(now, 900, 400, 33, 1)));
+        d.writeNumberField("Noise", Math.round(drift(now, 35, 4, 11, 0)));
+        d.writeNumberField("Pressure", drift(now, 1015, 4, 180, 0));
+        d.writeNumberField("AbsolutePressure", drift(now, 985, 4, 180, 0));
+        d.writeNumberField("health_idx", Math.floorMod(Math.round(drift(now, 1.5, 1.5, 31, 0)), 5));
+        d.writeEndObject();
+        d.writeEndObject();
     }
 
     private String randomHex(int bytes) {

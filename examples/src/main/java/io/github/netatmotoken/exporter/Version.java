@@ -1,7 +1,5 @@
 package io.github.netatmotoken.exporter;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,12 +21,14 @@ final class Version {
     }
 
     static void handle(HttpExchange exchange) throws IOException {
-        ObjectNode json = new ObjectMapper().createObjectNode();
-        json.put("name", "netatmo-exporter");
-        json.put("version", VERSION);
-        json.put("revision", REVISION);
-        json.put("java", System.getProperty("java.version"));
-        Reply.json(exchange, 200, json + "\n");
+        Reply.json(exchange, 200, JsonText.compact(json -> {
+            json.writeStartObject();
+            json.writeStringField("name", "netatmo-exporter");
+            json.writeStringField("version", VERSION);
+            json.writeStringField("revision", REVISION);
+            json.writeStringField("java", System.getProperty("java.version"));
+            json.writeEndObject();
+        }) + "\n");
     }
 
     private static String revision() {

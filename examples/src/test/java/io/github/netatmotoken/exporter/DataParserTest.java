@@ -71,4 +71,33 @@ class DataParserTest {
         assertNull(readings.get(0).updated());
         assertEquals(1, readings.get(0).values().size());
     }
+
+    @Test
+    void aReadingTimeIsAnEpochSecondInRangeAndAFractionIsCutOff() throws Exception {
+        List<ModuleReading> readings = DataParser.parseHomeCoaches(bytes("""
+                {"status":"ok","body":{"devices":[
+                 {"_id":"a","dashboard_data":{"time_utc":1768470900.9,"CO2":1e3}},
+                 {"_id":"b","dashboard_data":{"time_utc":1e300,"CO2":1e400}},
+                 {"_id":"c","dashboard_data":{"time_utc":123456789012345678901234567890}},
+                 {"_id":"d","dashboard_data":{"time_utc":-5}}]}}"""));
+        assertEquals(Instant.ofEpochSecond(1768470900), readings.get(0).updated());
+        assertEquals(1000.0, readings.get(0).values().get(Measurement.CO2));
+        assertNull(readings.get(1).updated());
+        assertNull(readings.get(1).values().get(Measurement.CO2), "an infinite value is no reading");
+        assertNull(readings.get(2).updated());
+        assertNull(readings.get(3).updated());
+    }
+
+    @Test
+    void anErrorIsQuotedWithItsCodeAsNetatmoSentIt() {
+        assertEquals("NetAtmo answered gethomecoachsdata with error code 2.0: (no message)",
+                assertThrows(ApiResponseException.class, () -> DataParser.parseHomeCoaches(bytes(
+                        "{\"error\":{\"code\":2.0}}"))).getMessage());
+        assertEquals("NetAtmo answered gethomecoachsdata with error Invalid access token",
+                assertThrows(ApiResponseException.class, () -> DataParser.parseHomeCoaches(bytes(
+                        "{\"error\":\"Invalid access token\"}"))).getMessage());
+        assertEquals("NetAtmo answered gethomecoachsdata with status \"failed\"",
+                assertThrows(ApiResponseException.class, () -> DataParser.parseHomeCoaches(bytes(
+                        "{\"status\":\"failed\",\"body\":{\"devices\":[]}}"))).getMessage());
+    }
 }

@@ -1,7 +1,6 @@
 package io.github.netatmotoken.core;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.netatmotoken.core.internal.JsonTree;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.Optional;
@@ -52,8 +51,6 @@ public final class NetatmoApiError {
     /** What a secret in NetAtmo's text is replaced with. */
     static final String REDACTED = "[redacted]";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private final int code;
     private final @Nullable String message;
 
@@ -84,28 +81,28 @@ public final class NetatmoApiError {
         if (body == null || body.length == 0) {
             return Optional.empty();
         }
-        JsonNode error;
+        Object error;
         try {
-            error = MAPPER.readTree(body).path("error");
+            error = JsonTree.get(JsonTree.parse(body), "error");
         } catch (IOException e) {
             return Optional.empty();
         }
-        JsonNode code = error.path("code");
+        Object code = JsonTree.get(error, "code");
         int value;
-        if (code.isIntegralNumber() && code.canConvertToInt()) {
-            value = code.intValue();
-        } else if (code.isTextual()) {
+        if (code instanceof Integer number) {
+            // The parser makes a Long or BigInteger only of numbers beyond the range of int.
+            value = number;
+        } else if (code instanceof String text) {
             try {
-                value = Integer.parseInt(code.textValue().trim());
+                value = Integer.parseInt(text.trim());
             } catch (NumberFormatException e) {
                 return Optional.empty();
             }
         } else {
             return Optional.empty();
         }
-        JsonNode message = error.path("message");
-        return Optional.of(new NetatmoApiError(value, message.isTextual() ? clean(redact(message.textValue(), secret))
-                : null));
+        String message = JsonTree.string(JsonTree.get(error, "message"));
+        return Optional.of(new NetatmoApiError(value, message != null ? clean(redact(message, secret)) : null));
     }
 
     /**

@@ -3,13 +3,12 @@ package io.github.netatmotoken.core;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.io.JsonEOFException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.github.netatmotoken.core.internal.JsonTree;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,6 +27,7 @@ import java.time.format.ResolverStyle;
 import java.time.format.SignStyle;
 import java.time.temporal.ChronoField;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,9 +86,9 @@ final class TokenFile {
     static final Instant MIN_EXPIRY = Instant.parse("0000-01-01T00:00:00Z");
     static final Instant MAX_EXPIRY = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder().build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+    /** A repeated attribute is an error: which of two tokens is the right one cannot be guessed. */
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     private TokenFile() {
@@ -102,7 +102,7 @@ final class TokenFile {
      * @throws TokenFileException if the bytes are not a token file
      */
     static Optional<Token> parse(Path file, byte[] bytes, Instant now) throws TokenFileException {
-        JsonNode root = readJson(file, bytes);
+        Map<?, ?> root = readJson(file, bytes);
         String access = text(file, root, ACCESS_TOKEN);
         String refresh = text(file, root, REFRESH_TOKEN);
         String expiryText = text(file, root, EXPIRY);
@@ -144,7 +144,7 @@ final class TokenFile {
     /** The file's bytes for a token: the present attributes, the expiry in UTC with nanoseconds, one line. */
     static byte[] format(Token token) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        try (JsonGenerator json = MAPPER.getFactory().createGenerator(out)) {
+        try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
             if (token.accessToken() != null) {
                 json.writeStringField(ACCESS_TOKEN, token.accessToken());
@@ -184,7 +184,7 @@ final class TokenFile {
         }
     }
 
-    private static JsonNode readJson(Path file, byte[] bytes) throws TokenFileException {
+    private static Map<?, ?> readJson(Path file, byte[] bytes) throws TokenFileException {
         if (bytes.length == 0) {
             throw new TokenFileException(file, "is empty (0 bytes), perhaps blanked by a crash of the program"
                     + " that wrote it; restore it from a backup, or delete it and authorize again");
@@ -210,18 +210,24 @@ final class TokenFile {
             throw new TokenFileException(file, "holds only NUL bytes, perhaps zeroed by a crash of the program"
                     + " that wrote it; restore it from a backup, or delete it and authorize again");
         }
-        JsonNode root = readTree(file, text);
-        if (root == null || !root.isObject()) {
-            throw new TokenFileException(file, "holds " + kind(root) + " where a JSON object {\"access_token\":…,"
-                    + "\"refresh_token\":…,\"expiry\":…} belongs");
+        Object root = readTree(file, text);
+        if (!(root instanceof Map<?, ?> object)) {
+            throw new TokenFileException(file, "holds " + JsonTree.kind(root) + " where a JSON object"
+                    + " {\"access_token\":…,\"refresh_token\":…,\"expiry\":…} belongs");
         }
-        return root;
+        return object;
     }
 
-    private static JsonNode readTree(Path file, String text) throws TokenFileException {
-        try (JsonParser parser = MAPPER.createParser(text)) {
+    private static @Nullable Object readTree(Path file, String text) throws TokenFileException {
+        try (JsonParser parser = JSON.createParser(text)) {
             try {
-                return MAPPER.readTree(parser);
+                Object root = JsonTree.read(parser);
+                if (parser.nextToken() != null) {
+                    // Located at the start of the trailing token, as databind's FAIL_ON_TRAILING_TOKENS did.
+                    throw new JsonParseException(parser, "trailing token after the value",
+                            parser.currentTokenLocation());
+                }
+                return root;
             } catch (JsonProcessingException e) {
                 // Some errors (nesting too deep, a number too long) carry no location; the parser knows it.
                 JsonLocation at = e.getLocation() != null ? e.getLocation() : parser.currentLocation();
@@ -240,31 +246,15 @@ final class TokenFile {
         }
     }
 
-    private static @Nullable String text(Path file, JsonNode root, String name) throws TokenFileException {
-        JsonNode node = root.get(name);
-        if (node == null || node.isNull()) {
+    private static @Nullable String text(Path file, Map<?, ?> root, String name) throws TokenFileException {
+        Object node = root.get(name);
+        if (node == null || node == JsonTree.NULL) {
             return null;
         }
-        if (!node.isTextual()) {
+        if (!(node instanceof String value)) {
             throw new TokenFileException(file, "attribute \"" + name + "\" must be a string but is "
-                    + kind(node));
+                    + JsonTree.kind(node));
         }
-        String value = node.textValue();
         return value.isEmpty() ? null : value;
-    }
-
-    private static String kind(@Nullable JsonNode node) {
-        if (node == null || node.isMissingNode()) {
-            return "nothing";
-        }
-        return switch (node.getNodeType()) {
-            case ARRAY -> "an array";
-            case OBJECT -> "an object";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            case STRING -> "a string";
-            case NULL -> "null";
-            default -> "a " + node.getNodeType().name().toLowerCase(Locale.ROOT);
-        };
     }
 }

@@ -1,11 +1,11 @@
 package io.github.netatmotoken.core.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.netatmotoken.core.ReauthorizationRequiredException;
 import io.github.netatmotoken.core.Token;
 import io.github.netatmotoken.core.TokenRefreshException;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -48,8 +48,6 @@ public final class TokenEndpoint {
     private static final Set<String> PERMANENT_ERRORS = Set.of("invalid_grant", "invalid_client", "unauthorized_client");
 
     private static final BigDecimal MAX_SECONDS = BigDecimal.valueOf(Integer.MAX_VALUE);
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private TokenEndpoint() {
     }
@@ -174,7 +172,7 @@ public final class TokenEndpoint {
     public static Token parseResponse(int status, byte @Nullable [] body, Instant sentAt,
             @Nullable String previousRefreshToken, Collection<? extends @Nullable String> sentSecrets,
             URI endpoint) throws ReauthorizationRequiredException, TokenRefreshException {
-        JsonNode json = readJson(body);
+        Object json = readJson(body);
         String access = json == null ? null : text(json, "access_token");
         String refresh = json == null ? null : text(json, "refresh_token");
         List<@Nullable String> secrets = new ArrayList<>(sentSecrets);
@@ -184,7 +182,7 @@ public final class TokenEndpoint {
         if (status < 200 || status > 299) {
             throwFailure(status, json, endpoint, redactor);
         }
-        if (json == null || !json.isObject()) {
+        if (!(json instanceof Map)) {
             throw new TokenRefreshException("Token response from " + endpoint + " (HTTP " + status
                     + ") is not a JSON object; NetAtmo may be having trouble, the refresh will be retried",
                     status, null, null);
@@ -200,7 +198,7 @@ public final class TokenEndpoint {
         } else if (error != null) {
             problem = "has an access_token but also error " + error;
         } else {
-            JsonNode expiresIn = expiresIn(json);
+            Object expiresIn = expiresIn(json);
             long seconds = expiresIn == null ? 0 : seconds(expiresIn);
             if (seconds < 0) {
                 problem = "has an invalid expires_in; expected a number of seconds between 0 and "
@@ -224,7 +222,7 @@ public final class TokenEndpoint {
                 status, error, null);
     }
 
-    private static void throwFailure(int status, @Nullable JsonNode json, URI endpoint, Redactor redactor)
+    private static void throwFailure(int status, @Nullable Object json, URI endpoint, Redactor redactor)
             throws ReauthorizationRequiredException, TokenRefreshException {
         String error = json == null ? null : errorCode(json);
         String text = json == null ? null : errorText(json, redactor);
@@ -252,24 +250,20 @@ public final class TokenEndpoint {
                 + (text != null && !text.equals(error) ? ", " + text : "") + ")";
     }
 
-    private static @Nullable JsonNode readJson(byte @Nullable [] body) {
+    private static @Nullable Object readJson(byte @Nullable [] body) {
         if (body == null || body.length == 0) {
             return null;
         }
         try {
-            return MAPPER.readTree(body);
-        } catch (java.io.IOException e) {
+            return JsonTree.parse(body);
+        } catch (IOException e) {
             return null;
         }
     }
 
     /** The OAuth2 error code: {@code {"error":"invalid_grant"}}. */
-    private static @Nullable String errorCode(JsonNode json) {
-        if (!json.isObject()) {
-            return null;
-        }
-        JsonNode error = json.get("error");
-        return error != null && error.isTextual() ? error.textValue() : null;
+    private static @Nullable String errorCode(Object json) {
+        return JsonTree.string(JsonTree.get(json, "error"));
     }
 
     /**
@@ -277,22 +271,16 @@ public final class TokenEndpoint {
      * {@code {"error":{"code":N,"message":"…"}}}. Only these fields are quoted, never the body; secrets are
      * redacted before the text is cut, so that a cut cannot leave half of one.
      */
-    static @Nullable String errorText(JsonNode json, Redactor redactor) {
-        if (!json.isObject()) {
-            return null;
-        }
-        JsonNode error = json.get("error");
-        if (error == null) {
-            return null;
-        }
+    static @Nullable String errorText(Object json, Redactor redactor) {
+        Object error = JsonTree.get(json, "error");
         String text;
-        if (error.isTextual()) {
+        if (error instanceof String code) {
             String description = text(json, "error_description");
-            text = description == null ? error.textValue() : error.textValue() + ": " + description;
-        } else if (error.isObject()) {
-            JsonNode code = error.get("code");
+            text = description == null ? code : code + ": " + description;
+        } else if (error instanceof Map) {
+            Object code = JsonTree.get(error, "code");
             String message = text(error, "message");
-            text = "code " + (code == null ? "?" : code.asText()) + (message == null ? "" : ": " + message);
+            text = "code " + (code == null ? "?" : JsonTree.text(code)) + (message == null ? "" : ": " + message);
         } else {
             return null;
         }
@@ -302,16 +290,16 @@ public final class TokenEndpoint {
         return text.length() > 200 ? text.substring(0, 200) + "…" : text;
     }
 
-    private static @Nullable String text(JsonNode json, String name) {
-        JsonNode node = json.get(name);
-        return node != null && node.isTextual() && !node.textValue().isEmpty() ? node.textValue() : null;
+    private static @Nullable String text(Object json, String name) {
+        String text = JsonTree.string(JsonTree.get(json, name));
+        return text != null && !text.isEmpty() ? text : null;
     }
 
     /** {@code expires_in}, or the non-standard {@code expire_in} if the first is absent or {@code null}. */
-    private static @Nullable JsonNode expiresIn(JsonNode json) {
+    private static @Nullable Object expiresIn(Object json) {
         for (String name : List.of("expires_in", "expire_in")) {
-            JsonNode node = json.get(name);
-            if (node != null && !node.isNull()) {
+            Object node = JsonTree.get(json, name);
+            if (node != null && node != JsonTree.NULL) {
                 return node;
             }
         }
@@ -322,15 +310,20 @@ public final class TokenEndpoint {
      * Whole seconds, a fraction rounded down, from a JSON number or a numeric string such as {@code 10800},
      * {@code 10800.0} or {@code "10800"}; -1 for a negative, non-finite, too large or non-numeric value.
      */
-    private static long seconds(JsonNode node) {
+    private static long seconds(Object node) {
         BigDecimal value;
-        if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
-            return -1;
-        } else if (node.isNumber()) {
-            value = node.decimalValue();
-        } else if (node.isTextual()) {
+        if (node instanceof Double d) {
+            if (!Double.isFinite(d)) {
+                return -1;
+            }
+            value = BigDecimal.valueOf(d);
+        } else if (node instanceof BigInteger big) {
+            value = new BigDecimal(big);
+        } else if (node instanceof Number whole) {
+            value = BigDecimal.valueOf(whole.longValue());
+        } else if (node instanceof String text) {
             try {
-                value = new BigDecimal(node.textValue().trim());
+                value = new BigDecimal(text.trim());
             } catch (NumberFormatException e) {
                 return -1;
             }
