@@ -164,6 +164,10 @@ inspect() {
 [[ $(inspect '{{.Config.Healthcheck}}') == *"/metrics"* ]] \
     || fail "the image has no health check on /metrics (built without --format docker?)"
 [[ $(inspect '{{.Config.Env}}') == *"JAVA_OPTS=-XX:+UseSerialGC"* ]] || fail "the image has no JAVA_OPTS"
+# The class-data sharing archive that JAVA_OPTS maps must fit the image's JVM and jar: -Xshare:on fails if not.
+podman run --rm --no-healthcheck --network host --entrypoint java "$IMAGE" -Xshare:on \
+    -XX:SharedArchiveFile=/opt/netatmo-exporter/netatmo-exporter.jsa -cp /opt/netatmo-exporter/netatmo-exporter.jar \
+    -version >"$WORK/cds.log" 2>&1 || { cat "$WORK/cds.log" >&2; fail "the image's CDS archive does not load"; }
 
 # --- run it ------------------------------------------------------------------------------------------------------
 # The demo's simulated NetAtmo listens on the container's loopback, so the browser (curl) must share it: host network.
