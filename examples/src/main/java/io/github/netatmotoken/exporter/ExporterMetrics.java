@@ -1,6 +1,7 @@
 package io.github.netatmotoken.exporter;
 
 import io.github.netatmotoken.core.RefreshingTokenSource;
+import io.github.netatmotoken.core.Ticker;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
@@ -38,6 +39,8 @@ import java.util.function.Supplier;
  * there is a token or data. Thread-safe.
  */
 final class ExporterMetrics implements MultiCollector {
+    /** How old the JVM's and the process's metrics may be when a scrape gets them. */
+    static final Duration JVM_METRICS_MAX_AGE = Duration.ofSeconds(1);
     private static final String[] SENSOR_LABELS = {"module", "station", "home"};
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -60,14 +63,16 @@ final class ExporterMetrics implements MultiCollector {
      * Also registers the JVM's and the process's metrics: once per registry, as the exporter does. These are
      * client_java's {@code JvmMetrics} without {@code JvmNativeMemoryMetrics}, whose {@code jvm_native_memory_*}
      * exist only under {@code -XX:NativeMemoryTracking} and whose check for it starts the platform MBean server: about
-     * 250 classes more, and 60 ms more to the first scrape.
+     * 250 classes more, and 60 ms more to the first scrape. They are collected at most once a second
+     * ({@link CachedCollector}).
      */
     static ExporterMetrics withJvmMetrics(Supplier<DataSnapshot> data,
             Supplier<RefreshingTokenSource.Status> tokenStatus, Duration refreshInterval, Duration ageStale,
             Clock clock, boolean sharedStore) {
         ExporterMetrics metrics = new ExporterMetrics(data, tokenStatus, refreshInterval, ageStale, clock,
                 sharedStore);
-        PrometheusRegistry r = metrics.registry;
+        PrometheusRegistry r = new PrometheusRegistry();
+        metrics.registry.register(new CachedCollector(r::scrape, JVM_METRICS_MAX_AGE, Ticker.systemTicker()));
         JvmThreadsMetrics.builder().register(r);
         JvmBufferPoolMetrics.builder().register(r);
         JvmClassLoadingMetrics.builder().register(r);
