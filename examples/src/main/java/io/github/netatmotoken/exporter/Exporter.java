@@ -401,15 +401,16 @@ final class Exporter implements AutoCloseable {
                 + " <code>--external-url http://" + Html.escape(host) + "</code>.</p>");
     }
 
-    /** The URL browsers reach the exporter at, without a trailing slash. */
-    private static URI externalUrl(Config config, int port) {
+    /** The URL browsers reach the exporter at, without a trailing slash: {@code --external-url} or Go's default. */
+    static URI externalUrl(Config config, int port) {
         if (config.externalUrl() != null) {
             return URI.create(config.externalUrl().toString().replaceAll("/+$", ""));
         }
-        // As the Go exporter: an empty host (all interfaces) gives http://127.0.0.1:<port>, which the NetAtmo apps
-        // registered for it name as their redirect URI.
-        return URI.create("http://" + (config.host() == null || config.host().equals("0.0.0.0")
-                || config.host().equals("::") ? "127.0.0.1" : hostForUrl(config.host())) + ":" + port);
+        // As the Go exporter: an empty host (all interfaces) gives http://127.0.0.1:<port>, any other host (0.0.0.0
+        // too) http://<host>:<port>, which the NetAtmo apps registered for it name as their redirect URI. For "::" Go
+        // writes http://:::<port>, which no app can have registered: 127.0.0.1 is a URL that works.
+        return URI.create("http://" + (config.host() == null || config.host().equals("::") ? "127.0.0.1"
+                : hostForUrl(config.host())) + ":" + port);
     }
 
     /** The host names browsers may use besides addresses and localhost: see {@link HostCheck}. */
