@@ -130,6 +130,20 @@ class DeployFilesTest {
     }
 
     @Test
+    void composeRunsTheDemoAsItsCommentSays() throws Exception {
+        String comment = Files.readString(DEPLOY.resolve("compose.yaml"));
+        assertTrue(comment.contains("NETATMO_DEMO=true"), "the compose file says how to run the demo");
+        Map<String, String> dotEnv = new HashMap<>(SAMPLE_SECRETS);
+        dotEnv.put("NETATMO_DEMO", "true");
+
+        Config demo = composeLaunch(compose().path("services").path("netatmo-exporter"), dotEnv).config();
+        Config real = composeLaunch(compose().path("services").path("netatmo-exporter"), SAMPLE_SECRETS).config();
+
+        assertTrue(demo.demo(), "NETATMO_DEMO=true in .env reaches the exporter");
+        assertFalse(real.demo());
+    }
+
+    @Test
     void prometheusScrapesTheExporterByItsServiceNameAndPort() throws IOException {
         JsonNode prometheus = compose().path("services").path("prometheus");
         assertTrue(texts(prometheus.path("volumes")).contains("./prometheus.yml:/etc/prometheus/prometheus.yml:ro"));
