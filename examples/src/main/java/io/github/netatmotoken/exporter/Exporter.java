@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -121,12 +122,23 @@ final class Exporter implements AutoCloseable {
         }
 
         HttpServer server;
+        InetSocketAddress listen = config.host() == null ? new InetSocketAddress(config.port())
+                : new InetSocketAddress(config.host(), config.port());
+        String allInterfaces = "; use one of its addresses or names, or an empty host for all interfaces (--addr :"
+                + config.port() + ")";
+        if (listen.isUnresolved()) {
+            throw new StartupException("Cannot listen on " + addr(config) + ": " + config.host() + " is not an"
+                    + " address of this machine, nor a name that resolves" + allInterfaces,
+                    new UnknownHostException(config.host()));
+        }
         try {
-            server = WebServer.create(config.host() == null ? new InetSocketAddress(config.port())
-                    : new InetSocketAddress(config.host(), config.port()), 64);
+            server = WebServer.create(listen, 64);
         } catch (BindException e) {
-            throw new StartupException("Cannot listen on " + addr(config) + ": " + e.getMessage()
-                    + "; stop the program using it or choose another address with --addr", e);
+            // EADDRNOTAVAIL ("Cannot assign requested address"): the address is another machine's.
+            boolean notOurs = e.getMessage() != null && e.getMessage().contains("assign");
+            throw new StartupException("Cannot listen on " + addr(config) + ": " + e.getMessage() + (notOurs
+                    ? ": " + config.host() + " is not an address of this machine" + allInterfaces
+                    : "; stop the program using it or choose another address with --addr"), e);
         } catch (IOException e) {
             throw new StartupException("Cannot listen on " + addr(config) + ": " + e, e);
         }
