@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -348,6 +349,17 @@ class DeployFilesTest {
         assertTrue(one(service, "ExecStart").contains("-jar /opt/netatmo-exporter/netatmo-exporter.jar"));
         assertTrue(unit().split("\\[Service\\]")[0].contains("\nStartLimitBurst=5\n"),
                 "[Unit]: a start that keeps failing is not retried forever");
+    }
+
+    @Test
+    void theUnitSaysHowToAuthorizeFromAnotherMachine() throws Exception {
+        // Without --external-url the redirect is http://127.0.0.1:9210/auth/callback: NetAtmo sends a browser on
+        // another machine to itself, so "authorize at http://<host>:9210/" alone fails at the callback.
+        Config config = unitLaunch(unitService(unit())).config();
+        assertEquals(URI.create("http://127.0.0.1:" + PORT), Exporter.externalUrl(config, PORT));
+        String comment = unit().lines().takeWhile(line -> line.startsWith("#")).collect(Collectors.joining("\n"));
+        assertTrue(comment.contains("NETATMO_EXPORTER_EXTERNAL_URL=http://<host>:9210"), comment);
+        assertTrue(comment.contains("http://<host>:9210/auth/callback"), comment);
     }
 
     @Test
