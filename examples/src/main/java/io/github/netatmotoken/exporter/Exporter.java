@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -122,12 +123,23 @@ final class Exporter implements AutoCloseable {
         }
 
         HttpServer server;
+        InetSocketAddress listen = config.host() == null ? new InetSocketAddress(config.port())
+                : new InetSocketAddress(config.host(), config.port());
+        String allInterfaces = "; use one of its addresses or names, or an empty host for all interfaces (--addr :"
+                + config.port() + ")";
+        if (listen.isUnresolved()) {
+            throw new StartupException("Cannot listen on " + addr(config) + ": " + config.host() + " is not an"
+                    + " address of this machine, nor a name that resolves" + allInterfaces,
+                    new UnknownHostException(config.host()));
+        }
         try {
-            server = WebServer.create(config.host() == null ? new InetSocketAddress(config.port())
-                    : new InetSocketAddress(config.host(), config.port()), 64);
+            server = WebServer.create(listen, 64);
         } catch (BindException e) {
-            throw new StartupException("Cannot listen on " + addr(config) + ": " + e.getMessage()
-                    + "; stop the program using it or choose another address with --addr", e);
+            // EADDRNOTAVAIL ("Cannot assign requested address"): the address is another machine's.
+            boolean notOurs = e.getMessage() != null && e.getMessage().contains("assign");
+            throw new StartupException("Cannot listen on " + addr(config) + ": " + e.getMessage() + (notOurs
+                    ? ": " + config.host() + " is not an address of this machine" + allInterfaces
+                    : "; stop the program using it or choose another address with --addr"), e);
         } catch (IOException e) {
             throw new StartupException("Cannot listen on " + addr(config) + ": " + e, e);
         }
@@ -398,7 +410,6 @@ final class Exporter implements AutoCloseable {
                 + " <code>--external-url http://" + Html.escape(host) + "</code>.</p>");
     }
 
-    /** The URL browsers reach the exporter at, without a trailing slash. */
     /**
      * The client for NetAtmo's API. For a plain-HTTP API ({@code --demo}, a local test double) it speaks cleartext
      * only: OkHttp then skips loading the platform's trust store and TLS classes at construction (about 350 classes
@@ -415,14 +426,16 @@ final class Exporter implements AutoCloseable {
         return b.build();
     }
 
-    private static URI externalUrl(Config config, int port) {
+    /** The URL browsers reach the exporter at, without a trailing slash: {@code --external-url} or Go's default. */
+    static URI externalUrl(Config config, int port) {
         if (config.externalUrl() != null) {
             return URI.create(config.externalUrl().toString().replaceAll("/+$", ""));
         }
-        // As the Go exporter: an empty host (all interfaces) gives http://127.0.0.1:<port>, which the NetAtmo apps
-        // registered for it name as their redirect URI.
-        return URI.create("http://" + (config.host() == null || config.host().equals("0.0.0.0")
-                || config.host().equals("::") ? "127.0.0.1" : hostForUrl(config.host())) + ":" + port);
+        // As the Go exporter: an empty host (all interfaces) gives http://127.0.0.1:<port>, any other host (0.0.0.0
+        // too) http://<host>:<port>, which the NetAtmo apps registered for it name as their redirect URI. For "::" Go
+        // writes http://:::<port>, which no app can have registered: 127.0.0.1 is a URL that works.
+        return URI.create("http://" + (config.host() == null || config.host().equals("::") ? "127.0.0.1"
+                : hostForUrl(config.host())) + ":" + port);
     }
 
     /** The host names browsers may use besides addresses and localhost: see {@link HostCheck}. */

@@ -14,8 +14,8 @@ import java.util.Properties;
  */
 final class Version {
     private static final Properties BUILD = load();
-    static final String VERSION = property("version");
-    static final String REVISION = revision();
+    static final String VERSION = property(BUILD, "version");
+    static final String REVISION = revision(BUILD);
 
     private Version() {
     }
@@ -31,14 +31,15 @@ final class Version {
         }) + "\n");
     }
 
-    private static String revision() {
-        String commit = property("revision");
-        return !commit.equals("unknown") && "true".equals(BUILD.getProperty("dirty")) ? commit + "-dirty" : commit;
+    /** The git revision in the build's properties: the commit, {@code -dirty} after it if the tree was. */
+    static String revision(Properties build) {
+        String commit = property(build, "revision");
+        return !commit.equals("unknown") && "true".equals(build.getProperty("dirty")) ? commit + "-dirty" : commit;
     }
 
     /** A build property; "unknown" where the build had none (Maven leaves an unknown {@code ${…}} as it is). */
-    private static String property(String name) {
-        String value = BUILD.getProperty(name, "");
+    private static String property(Properties build, String name) {
+        String value = build.getProperty(name, "");
         return value.isBlank() || value.startsWith("${") ? "unknown" : value;
     }
 

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,6 +128,20 @@ class DeployFilesTest {
                 assertTrue(environment.path(name).asText().startsWith("${"), name);
             }
         });
+    }
+
+    @Test
+    void composeRunsTheDemoAsItsCommentSays() throws Exception {
+        String comment = Files.readString(DEPLOY.resolve("compose.yaml"));
+        assertTrue(comment.contains("NETATMO_DEMO=true"), "the compose file says how to run the demo");
+        Map<String, String> dotEnv = new HashMap<>(SAMPLE_SECRETS);
+        dotEnv.put("NETATMO_DEMO", "true");
+
+        Config demo = composeLaunch(compose().path("services").path("netatmo-exporter"), dotEnv).config();
+        Config real = composeLaunch(compose().path("services").path("netatmo-exporter"), SAMPLE_SECRETS).config();
+
+        assertTrue(demo.demo(), "NETATMO_DEMO=true in .env reaches the exporter");
+        assertFalse(real.demo());
     }
 
     @Test
@@ -334,6 +349,17 @@ class DeployFilesTest {
         assertTrue(one(service, "ExecStart").contains("-jar /opt/netatmo-exporter/netatmo-exporter.jar"));
         assertTrue(unit().split("\\[Service\\]")[0].contains("\nStartLimitBurst=5\n"),
                 "[Unit]: a start that keeps failing is not retried forever");
+    }
+
+    @Test
+    void theUnitSaysHowToAuthorizeFromAnotherMachine() throws Exception {
+        // Without --external-url the redirect is http://127.0.0.1:9210/auth/callback: NetAtmo sends a browser on
+        // another machine to itself, so "authorize at http://<host>:9210/" alone fails at the callback.
+        Config config = unitLaunch(unitService(unit())).config();
+        assertEquals(URI.create("http://127.0.0.1:" + PORT), Exporter.externalUrl(config, PORT));
+        String comment = unit().lines().takeWhile(line -> line.startsWith("#")).collect(Collectors.joining("\n"));
+        assertTrue(comment.contains("NETATMO_EXPORTER_EXTERNAL_URL=http://<host>:9210"), comment);
+        assertTrue(comment.contains("http://<host>:9210/auth/callback"), comment);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.netatmotoken.core.FakeClock;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,6 +126,25 @@ class GoDropInTest {
                 }
             }
         }
+    }
+
+    @Test
+    void theDefaultRedirectIsGosForEveryListenAddress() {
+        // Go 2.1.2 takes the host of --addr as it is and puts 127.0.0.1 only for an empty one: an app registered for
+        // "--addr 0.0.0.0:9210" names http://0.0.0.0:9210/auth/callback, which must keep matching.
+        assertEquals(URI.create("http://127.0.0.1:9210"), Exporter.externalUrl(goDefaults(null, 9210), 9210));
+        assertEquals(URI.create("http://0.0.0.0:9210"), Exporter.externalUrl(goDefaults("0.0.0.0", 9210), 9210));
+        assertEquals(URI.create("http://nas.local:9210"), Exporter.externalUrl(goDefaults("nas.local", 9210),
+                9210));
+        assertEquals(URI.create("http://[::1]:9210"), Exporter.externalUrl(goDefaults("::1", 9210), 9210));
+        // Go writes http://:::9210 for [::]:9210, which no app can have registered; 127.0.0.1 is a working URL.
+        assertEquals(URI.create("http://127.0.0.1:9210"), Exporter.externalUrl(goDefaults("::", 9210), 9210));
+    }
+
+    private static Config goDefaults(String host, int port) {
+        return new Config(host, port, null, Path.of("token.json"), false, "info", Duration.ofMinutes(8),
+                Duration.ofMinutes(60), FakeNetatmo.CLIENT_ID, FakeNetatmo.CLIENT_SECRET, Config.DEFAULT_API_URL,
+                false, false);
     }
 
     /** The Go exporter's defaults: 8-minute refresh, readings stale after an hour. */

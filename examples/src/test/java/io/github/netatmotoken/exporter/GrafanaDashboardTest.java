@@ -35,11 +35,16 @@ import org.junit.jupiter.api.io.TempDir;
 class GrafanaDashboardTest {
     private static final Path DASHBOARD = Path.of("deploy", "grafana-dashboard.json");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern LABEL_VALUES = Pattern.compile("(?s)\\s*label_values\\((.*),\\s*\\w+\\s*\\)\\s*");
+    private static final Pattern LABEL_VALUES = Pattern.compile("(?s)\\s*label_values\\((.*),\\s*(\\w+)\\s*\\)\\s*");
+    private static final Pattern LEGEND_LABEL = Pattern.compile("\\{\\{\\s*(\\w+)\\s*}}");
+    /** The labels Prometheus adds to every series it scrapes. */
+    private static final Set<String> TARGET_LABELS = Set.of("instance", "job");
     private static final Pattern QUERY_RESULT = Pattern.compile("(?s)\\s*query_result\\((.*)\\)\\s*");
 
     /** The sample names of a demo exporter after its first data refresh, and of one with a shared store. */
     private static Set<String> served;
+    /** The label names of each of those samples. */
+    private static Map<String, Set<String>> servedLabels;
 
     @TempDir
     static Path dir;
@@ -47,8 +52,12 @@ class GrafanaDashboardTest {
     @BeforeAll
     static void scrapeTheExporters() throws Exception {
         served = new TreeSet<>();
-        served.addAll(sampleNames(demoMetrics()));
-        served.addAll(sampleNames(sharedStoreMetrics()));
+        servedLabels = new TreeMap<>();
+        for (String exposition : List.of(demoMetrics(), sharedStoreMetrics())) {
+            served.addAll(sampleNames(exposition));
+            PromText.parse(exposition).values().forEach(family -> family.samples().forEach(s -> servedLabels
+                    .computeIfAbsent(s.name(), k -> new TreeSet<>()).addAll(s.labels().keySet())));
+        }
     }
 
     /** An authorized demo: sensors, token, request counters. */
@@ -150,6 +159,49 @@ class GrafanaDashboardTest {
         return unknown;
     }
 
+    /**
+     * The labels the dashboard reads (in matchers, in {@code by (…)} and the like, in legends, as a variable's
+     * values) that none of the metrics of that query has, as "panel title: label" or "variable: label".
+     */
+    static Set<String> unknownLabels(JsonNode dashboard, Map<String, Set<String>> labelsByMetric) {
+        Set<String> unknown = new TreeSet<>();
+        for (JsonNode panel : panels(dashboard)) {
+            for (JsonNode target : panel.path("targets")) {
+                String expr = target.path("expr").asText();
+                Set<String> read = new TreeSet<>(PromQlNames.labelsOf(expr));
+                Matcher legend = LEGEND_LABEL.matcher(target.path("legendFormat").asText());
+                while (legend.find()) {
+                    read.add(legend.group(1));
+                }
+                read.removeAll(labelsOf(PromQlNames.of(expr), labelsByMetric));
+                read.forEach(label -> unknown.add(panel.path("title").asText() + ": " + label));
+            }
+        }
+        for (JsonNode variable : dashboard.path("templating").path("list")) {
+            if (variable.path("type").asText().equals("query")) {
+                JsonNode query = variable.path("query");
+                for (String text : List.of(variable.path("definition").asText(),
+                        query.isTextual() ? query.asText() : query.path("query").asText())) {
+                    Matcher m = LABEL_VALUES.matcher(text);
+                    if (m.matches()) {
+                        Set<String> read = new TreeSet<>(PromQlNames.labelsOf(m.group(1)));
+                        read.add(m.group(2));
+                        read.removeAll(labelsOf(PromQlNames.of(m.group(1)), labelsByMetric));
+                        read.forEach(label -> unknown.add("variable: " + label));
+                    }
+                }
+            }
+        }
+        return unknown;
+    }
+
+    /** The labels any of {@code metrics} has, and the ones Prometheus adds. */
+    private static Set<String> labelsOf(Set<String> metrics, Map<String, Set<String>> labelsByMetric) {
+        Set<String> labels = new HashSet<>(TARGET_LABELS);
+        metrics.forEach(m -> labels.addAll(labelsByMetric.getOrDefault(m, Set.of())));
+        return labels;
+    }
+
     private static JsonNode dashboard() throws IOException {
         return JSON.readTree(DASHBOARD.toFile());
     }
@@ -182,6 +234,31 @@ class GrafanaDashboardTest {
 
         assertEquals(Set.of("netatmo_sensor_temprature_celsius", "netatmo_sensor_updatd"),
                 unknownMetrics(dashboard, served));
+    }
+
+    @Test
+    void everyLabelTheDashboardReadsIsOneOfTheMetricsItReads() throws IOException {
+        JsonNode dashboard = dashboard();
+
+        assertEquals(Set.of(), unknownLabels(dashboard, servedLabels), "served: " + servedLabels);
+    }
+
+    @Test
+    void aMisspelledLabelFailsTheCheck() throws IOException {
+        JsonNode dashboard = dashboard();
+        ObjectNode temperature = (ObjectNode) panels(dashboard).stream()
+                .filter(p -> p.path("title").asText().equals("Temperature")).findFirst().orElseThrow()
+                .path("targets").get(0);
+        temperature.put("expr", temperature.get("expr").asText().replace("module=~", "modul=~"));
+        ObjectNode requests = (ObjectNode) panels(dashboard).stream()
+                .filter(p -> p.path("title").asText().startsWith("NetAtmo data requests")).findFirst().orElseThrow()
+                .path("targets").get(0);
+        requests.put("legendFormat", "{{code}}");
+        ((ObjectNode) dashboard.path("templating").path("list").get(2)).put("definition",
+                "label_values(netatmo_sensor_updated{station=~\"$station\"}, room)");
+
+        assertEquals(Set.of("Temperature: modul", "NetAtmo data requests per hour, by status: code",
+                "variable: room"), unknownLabels(dashboard, servedLabels));
     }
 
     @Test

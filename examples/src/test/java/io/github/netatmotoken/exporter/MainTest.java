@@ -1,6 +1,7 @@
 package io.github.netatmotoken.exporter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,6 +90,23 @@ class MainTest {
 
         assertEquals(0, launch.exitCode());
         assertEquals("", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aHostThatIsNotThisMachinesSaysSoAndNotThatAProgramUsesThePort() {
+        // 192.0.2.1 is TEST-NET-1 (RFC 5737): no machine has it. A .invalid name never resolves (RFC 6761).
+        for (String host : List.of("192.0.2.1", "no-such-host.invalid")) {
+            err.reset();
+            Main.Launch launch = launch(CLIENT, "--addr", host + ":9210", "--token-file",
+                    dir.resolve("t.json").toString());
+
+            assertEquals(1, launch.exitCode());
+            String line = errLine();
+            assertTrue(line.startsWith("netatmo-exporter: Cannot listen on " + host + ":9210: "), line);
+            assertTrue(line.contains("not an address of this machine"), line);
+            assertTrue(line.contains("--addr :9210"), "says what to do: " + line);
+            assertFalse(line.contains("stop the program using it"), line);
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.github.netatmotoken.exporter;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -25,8 +26,12 @@ final class PromQlNames {
             "group_right");
 
     private static final Pattern NAME_MATCHER = Pattern.compile("(^|[\\s,])__name__\\s*[=!]");
+    private static final Pattern MATCHER_LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)");
+    private static final Pattern COMMA = Pattern.compile(",");
+    private static final Pattern STRING = Pattern.compile("\"(\\\\.|[^\"\\\\])*\"|'(\\\\.|[^'\\\\])*'|`[^`]*`");
 
     private final String expr;
+    private final Set<String> labels = new LinkedHashSet<>();
     private int pos;
 
     private PromQlNames(String expr) {
@@ -40,6 +45,18 @@ final class PromQlNames {
      */
     static Set<String> of(String expr) {
         return new PromQlNames(expr).names();
+    }
+
+    /**
+     * The label names {@code expr} reads: in label matchers ({@code {station=~"…"}}) and label lists
+     * ({@code by (…)}, {@code without (…)}, {@code on (…)}, {@code ignoring (…)}, {@code group_left (…)}).
+     *
+     * @throws IllegalArgumentException as {@link #of}
+     */
+    static Set<String> labelsOf(String expr) {
+        PromQlNames tokens = new PromQlNames(expr);
+        tokens.names();
+        return tokens.labels;
     }
 
     private Set<String> names() {
@@ -93,8 +110,14 @@ final class PromQlNames {
 
     private void skipLabelList() {
         if (next() == '(') {
-            pos = expr.indexOf('(', pos);
+            int open = expr.indexOf('(', pos);
+            pos = open;
             pos = closing('(', ')');
+            for (String label : COMMA.split(expr.substring(open + 1, pos - 1))) {
+                if (!label.isBlank()) {
+                    labels.add(label.strip());
+                }
+            }
         }
     }
 
@@ -103,6 +126,10 @@ final class PromQlNames {
         String inside = expr.substring(pos + 1, end - 1);
         if (NAME_MATCHER.matcher(inside).find()) {
             throw new IllegalArgumentException("selects by __name__, which this check cannot follow: " + expr);
+        }
+        Matcher label = MATCHER_LABEL.matcher(STRING.matcher(inside).replaceAll("\"\""));
+        while (label.find()) {
+            labels.add(label.group(1));
         }
         pos = end;
     }

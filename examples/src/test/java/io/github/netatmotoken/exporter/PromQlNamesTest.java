@@ -26,6 +26,15 @@ class PromQlNamesTest {
     }
 
     @Test
+    void theLabelsOfMatchersAndLabelListsAreTheLabelsItReads() {
+        assertEquals(Set.of("station", "module", "home", "status"), PromQlNames.labelsOf(
+                "sum by (status) (netatmo_sensor_co2_ppm{station=~\"$station\", module!=\"a=b\", home='x{y}'})"));
+        assertEquals(Set.of("home", "instance", "result"), PromQlNames.labelsOf(
+                "max without(home, instance) (x) / on (result) group_left y"));
+        assertEquals(Set.of(), PromQlNames.labelsOf("netatmo_up"));
+    }
+
+    @Test
     void aggregationsFunctionsAndLabelListsAreNotNames() {
         assertEquals(List.of("netatmo_api_requests_total"), names(
                 "sum by (status) (rate(netatmo_api_requests_total[5m]))"));
