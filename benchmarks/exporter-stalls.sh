@@ -2,7 +2,7 @@
 # Benchmark 6: /metrics latency alone and beside 100 stalled connections, in --demo mode (see BENCHMARKS.md).
 #
 #   benchmarks/exporter-stalls.sh [--seconds 20] [--stalled 100] [--warmup-seconds 5]
-#                                 [--jvm-flags "-XX:+UseSerialGC -Xms16m -Xmx64m -XX:TieredStopAtLevel=1 -Xss512k"]
+#                                 [--jvm-flags "..."]   (default: the README's run flags)
 #                                 [--out DIR]
 #
 # Builds the exporter jar and the benchmarks jar unless NO_BUILD=1. Talks to 127.0.0.1 only.

@@ -111,12 +111,9 @@ if wants exporter; then
   echo "exporter footprint..."
   note "### Exporter footprint (benchmark 5), load average before: $(load)"
   note ""
-  # The README's flags, then a candidate for a smaller footprint, in the same run so that they compare.
-  for flags in "-XX:+UseSerialGC -Xmx64m" "-XX:+UseSerialGC -Xms16m -Xmx64m -XX:TieredStopAtLevel=1 -Xss512k"; do
-    NO_BUILD=1 benchmarks/exporter-footprint.sh "${exporter_opts[@]}" --jvm-flags "$flags" --out "$out" \
-      | tee -a "$summary"
-    note ""
-  done
+  # The README's flags (with the build's CDS archive) against the flags before issue 13, in one run.
+  NO_BUILD=1 benchmarks/exporter-footprint.sh "${exporter_opts[@]}" --out "$out" | tee -a "$summary"
+  note ""
 fi
 if wants stalls; then
   echo "exporter beside stalled connections..."

@@ -28,18 +28,20 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ExporterFootprint {
     /** The README's run flags; the archive path is relative to the repository root, as in the README. */
-    static final String README_FLAGS = "-XX:+UseSerialGC -Xms8m -Xmn3m -Xmx64m -XX:TieredStopAtLevel=1 -Xss512k"
+    static final String README_FLAGS = "-XX:+UseSerialGC -Xms16m -Xmx64m -XX:TieredStopAtLevel=1 -Xss512k"
             + " -XX:SharedArchiveFile=examples/target/netatmo-exporter.jsa";
     /** The README's run flags before issue 13. */
     static final String BASELINE_FLAGS = "-XX:+UseSerialGC -Xms16m -Xmx64m -XX:TieredStopAtLevel=1 -Xss512k";
 
     private final Path jar;
+    private final Path baselineJar;
     private final List<String> candidate;
     private final List<String> baseline;
     private final Path work;
 
-    private ExporterFootprint(Path jar, List<String> candidate, List<String> baseline, Path work) {
+    private ExporterFootprint(Path jar, Path baselineJar, List<String> candidate, List<String> baseline, Path work) {
         this.jar = jar;
+        this.baselineJar = baselineJar;
         this.candidate = candidate;
         this.baseline = baseline;
         this.work = work;
@@ -48,19 +50,21 @@ public final class ExporterFootprint {
     public static void main(String[] args) throws Exception {
         Arguments a = new Arguments(args);
         Path jar = ExporterProcess.jar(a);
+        // Another build of the exporter (an earlier commit's jar) as the baseline, or the same jar.
+        Path baselineJar = Path.of(a.text("--baseline-jar", jar.toString()));
         List<String> candidate = List.of(a.text("--jvm-flags", README_FLAGS).trim().split("\\s+"));
         List<String> baseline = List.of(a.text("--baseline-flags", BASELINE_FLAGS).trim().split("\\s+"));
         Path work = Files.createDirectories(Path.of(a.text("--out", "benchmarks/target/exporter-footprint")));
         // HttpURLConnection keeps only 5 idle connections per host by default; the scrapers need one each.
         System.setProperty("http.maxConnections", "128");
-        new ExporterFootprint(jar, candidate, baseline, work).run(a.integer("--starts", 5),
+        new ExporterFootprint(jar, baselineJar, candidate, baseline, work).run(a.integer("--starts", 5),
                 a.integer("--soak-seconds", 60), a.integer("--load-seconds", 20), a.integer("--scrapers", 50));
     }
 
     private void run(int starts, int soakSeconds, int loadSeconds, int scrapers) throws Exception {
-        System.out.printf(Locale.ROOT, "exporter: %s, %d starts each, %d s soak, %d scrapers for %d s%n"
-                + "candidate: %s%nbaseline:  %s%n%n", jar, starts, soakSeconds, scrapers, loadSeconds,
-                String.join(" ", candidate), String.join(" ", baseline));
+        System.out.printf(Locale.ROOT, "%d starts each, %d s soak, %d scrapers for %d s%n"
+                + "candidate: %s %s%nbaseline:  %s %s%n%n", starts, soakSeconds, scrapers, loadSeconds,
+                String.join(" ", candidate), jar, String.join(" ", baseline), baselineJar);
         for (String flag : candidate) {
             if (flag.startsWith("-XX:SharedArchiveFile=")
                     && !Files.isRegularFile(Path.of(flag.substring("-XX:SharedArchiveFile=".length())))) {
@@ -73,7 +77,7 @@ public final class ExporterFootprint {
         long[] cand = new long[starts];
         for (int i = 0; i < starts; i++) {
             // Interleaved, so that load elsewhere on the machine hits both alike.
-            try (ExporterProcess e = ExporterProcess.start(jar, baseline, work)) {
+            try (ExporterProcess e = ExporterProcess.start(baselineJar, baseline, work)) {
                 base[i] = e.firstAnswerNanos;
             }
             try (ExporterProcess e = ExporterProcess.start(jar, candidate, work)) {
@@ -94,7 +98,7 @@ public final class ExporterFootprint {
         System.out.println("| resident memory (VmRSS), side by side | after start | after 1 min | max during soak"
                 + " | at end of soak | target | CPU time during soak (utime + stime) | threads | load average |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
-        try (ExporterProcess b = ExporterProcess.start(jar, baseline, work);
+        try (ExporterProcess b = ExporterProcess.start(baselineJar, baseline, work);
                 ExporterProcess c = ExporterProcess.start(jar, candidate, work)) {
             long[] rssB = new long[soakSeconds];
             long[] rssC = new long[soakSeconds];
@@ -121,7 +125,7 @@ public final class ExporterFootprint {
         double[] rate = new double[2];
         int i = 0;
         for (List<String> flags : List.of(baseline, candidate)) {
-            try (ExporterProcess e = ExporterProcess.start(jar, flags, work)) {
+            try (ExporterProcess e = ExporterProcess.start(i == 0 ? baselineJar : jar, flags, work)) {
                 ExporterProcess.Load load = e.load(scrapers, Duration.ofSeconds(loadSeconds));
                 long[] l = load.latencies();
                 rate[i] = l.length / (double) loadSeconds;

@@ -47,8 +47,8 @@ public final class StalledClients {
     public static void main(String[] args) throws Exception {
         Arguments a = new Arguments(args);
         Path jar = ExporterProcess.jar(a);
-        List<String> flags = List.of(a.text("--jvm-flags",
-                "-XX:+UseSerialGC -Xms16m -Xmx64m -XX:TieredStopAtLevel=1 -Xss512k").trim().split("\\s+"));
+        // The README's run flags by default, as benchmark 5's candidate.
+        List<String> flags = List.of(a.text("--jvm-flags", ExporterFootprint.README_FLAGS).trim().split("\\s+"));
         Path work = Files.createDirectories(Path.of(a.text("--out", "benchmarks/target/exporter-stalls")));
         Duration phase = Duration.ofSeconds(a.integer("--seconds", 20));
         Duration warmup = Duration.ofSeconds(a.integer("--warmup-seconds", 5));
