@@ -45,6 +45,36 @@ class CdsBuildTest {
         assertTrue(millis >= 30_000 && millis <= 600_000, property + " = " + millis);
     }
 
+    /**
+     * A package rebuilds the jar, which makes the archive of the previous build stale: a JVM given it drops it
+     * silently (only {@code -Xlog:cds} says so). So a package deletes it before making a new one, also when
+     * {@code -Dcds.skip=true} makes none: an archive next to the jar is always the jar's own.
+     */
+    @Test
+    void aPackageDropsThePreviousArchiveEvenWhenItMakesNone() throws Exception {
+        var factory = DocumentBuilderFactory.newInstance();
+        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        Element pom = factory.newDocumentBuilder().parse(Path.of("pom.xml").toFile()).getDocumentElement();
+        NodeList executions = pom.getElementsByTagName("execution");
+        boolean dropped = false;
+        for (int i = 0; i < executions.getLength(); i++) {
+            Element execution = (Element) executions.item(i);
+            Element plugin = (Element) execution.getParentNode().getParentNode();
+            if (text(plugin, "artifactId").equals("maven-clean-plugin") && text(execution, "phase").equals("package")
+                    && text(execution, "directory").equals("${project.build.directory}")
+                    && text(execution, "include").contains("netatmo-exporter.jsa")
+                    && !plugin.getTextContent().contains("cds.skip")) {
+                dropped = true;
+            }
+        }
+        assertTrue(dropped, "no clean execution in the package phase drops target/netatmo-exporter.jsa");
+        // Before the training in the same phase: Maven runs a phase's plugins in the POM's order.
+        String text = Files.readString(Path.of("pom.xml"));
+        int clean = text.indexOf("<artifactId>maven-clean-plugin</artifactId>");
+        assertTrue(clean >= 0 && clean < text.indexOf("<artifactId>exec-maven-plugin</artifactId>"),
+                "the clean plugin must come before the exec plugin in examples/pom.xml");
+    }
+
     @Test
     void theContainerfilesTrainingAndDumpHaveATimeout() throws Exception {
         String file = Files.readString(Path.of("deploy", "Containerfile")).replace("\\\n", " ");
