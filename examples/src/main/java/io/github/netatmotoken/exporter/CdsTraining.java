@@ -27,16 +27,42 @@ import java.util.Map;
  */
 final class CdsTraining {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
+    /** The longest a training run may take in all, its start and stop included; then it exits 1. */
+    private static final Duration TIME_LIMIT = Duration.ofSeconds(90);
 
     private CdsTraining() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         if (args.length != 1) {
             System.err.println("usage: CdsTraining <work directory>");
             System.exit(2);
         }
-        Path tokenFile = Files.createDirectories(Path.of(args[0])).resolve("token.json");
+        // Whatever hangs (a start, a stop, a thread that keeps the JVM alive), the run ends.
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(TIME_LIMIT.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.err.println("CdsTraining: not done within " + TIME_LIMIT + "; giving up");
+            Runtime.getRuntime().halt(1);
+        }, "cds-training-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        int status;
+        try {
+            status = train(Path.of(args[0]));
+        } catch (Exception e) {
+            // Without this, an exception would leave the JVM running as long as a non-daemon thread does.
+            System.err.println("CdsTraining: " + e);
+            status = 1;
+        }
+        System.exit(status);
+    }
+
+    private static int train(Path work) throws IOException, InterruptedException {
+        Path tokenFile = Files.createDirectories(work).resolve("token.json");
         // The Go exporter's format; the demo's simulated NetAtmo takes a demo-rt- refresh token found at its start.
         Files.writeString(tokenFile, "{\"access_token\":\"training-access\",\"token_type\":\"Bearer\","
                 + "\"refresh_token\":\"demo-rt-training\",\"expiry\":\"2020-01-01T00:00:00Z\"}\n");
@@ -44,7 +70,7 @@ final class CdsTraining {
         Main.Launch launch = Main.launch(new String[] {"--demo", "--addr", "127.0.0.1:0", "--token-file",
             tokenFile.toString(), "--log-level", "warn"}, Map.of(), System.out, System.err, Clock.systemUTC());
         if (launch.exporter() == null) {
-            System.exit(1);
+            return 1;
         }
         int status = 0;
         try (Exporter exporter = launch.exporter()) {
@@ -64,7 +90,7 @@ final class CdsTraining {
             System.err.println("CdsTraining: " + e.getMessage());
             status = 1;
         }
-        System.exit(status);
+        return status;
     }
 
     /** A GET over a plain socket (no HTTP client library: its classes would only bloat the archive). */

@@ -413,7 +413,9 @@ final class Exporter implements AutoCloseable {
     /**
      * The client for NetAtmo's API. For a plain-HTTP API ({@code --demo}, a local test double) it speaks cleartext
      * only: OkHttp then skips loading the platform's trust store and TLS classes at construction (about 350 classes
-     * and 100 ms of a cold start), which an HTTPS API needs anyway at its first call.
+     * and 100 ms of a cold start), which an HTTPS API needs anyway at its first call. Such a client does not follow
+     * a redirect to an https:// URL: without TLS, OkHttp would send that request in cleartext to the HTTPS port;
+     * the redirect's answer (a 3xx) is the answer instead, and the exporter reports it.
      */
     static OkHttpClient httpClient(URI apiUrl) {
         OkHttpClient.Builder b = new OkHttpClient.Builder()
@@ -421,7 +423,7 @@ final class Exporter implements AutoCloseable {
                 .readTimeout(Duration.ofSeconds(30))
                 .callTimeout(Duration.ofSeconds(60));
         if ("http".equalsIgnoreCase(apiUrl.getScheme())) {
-            b.connectionSpecs(List.of(ConnectionSpec.CLEARTEXT));
+            b.connectionSpecs(List.of(ConnectionSpec.CLEARTEXT)).followSslRedirects(false);
         }
         return b.build();
     }
