@@ -22,9 +22,7 @@ import org.w3c.dom.NodeList;
 class CdsBuildTest {
     @Test
     void theBuildsTrainingAndDumpHaveATimeout() throws Exception {
-        var factory = DocumentBuilderFactory.newInstance();
-        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-        Element pom = factory.newDocumentBuilder().parse(Path.of("pom.xml").toFile()).getDocumentElement();
+        Element pom = xml(Path.of("pom.xml"));
         NodeList executions = pom.getElementsByTagName("execution");
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < executions.getLength(); i++) {
@@ -40,7 +38,7 @@ class CdsBuildTest {
         }
         assertEquals(List.of("cds-training", "cds-dump"), ids);
         String property = text(pom, "timeout").replaceAll("^\\$\\{|}$", "");
-        Element parent = factory.newDocumentBuilder().parse(Path.of("..", "pom.xml").toFile()).getDocumentElement();
+        Element parent = xml(Path.of("..", "pom.xml"));
         long millis = Long.parseLong(text(pom, property).isEmpty() ? text(parent, property) : text(pom, property));
         assertTrue(millis >= 30_000 && millis <= 600_000, property + " = " + millis);
     }
@@ -52,9 +50,7 @@ class CdsBuildTest {
      */
     @Test
     void aPackageDropsThePreviousArchiveEvenWhenItMakesNone() throws Exception {
-        var factory = DocumentBuilderFactory.newInstance();
-        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-        Element pom = factory.newDocumentBuilder().parse(Path.of("pom.xml").toFile()).getDocumentElement();
+        Element pom = xml(Path.of("pom.xml"));
         NodeList executions = pom.getElementsByTagName("execution");
         boolean dropped = false;
         for (int i = 0; i < executions.getLength(); i++) {
@@ -86,6 +82,13 @@ class CdsBuildTest {
                     "no timeout before: " + java.group());
         }
         assertEquals(2, found);
+    }
+
+    /** The root element of an XML file (a POM), without DOCTYPE processing. */
+    private static Element xml(Path file) throws Exception {
+        var factory = DocumentBuilderFactory.newInstance();
+        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        return factory.newDocumentBuilder().parse(file.toFile()).getDocumentElement();
     }
 
     /** The text of the first descendant element {@code name}, or "" if there is none. */
